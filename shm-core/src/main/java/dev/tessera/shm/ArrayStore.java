@@ -93,8 +93,14 @@ public final class ArrayStore implements AutoCloseable {
                     throw new IllegalArgumentException("file " + path + " holds " + channel.size() + " bytes; "
                             + dtype.typeName() + Shape.format(shape) + " needs " + bytes);
                 }
-                MemorySegment segment = channel.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
+                MemorySegment mapping = channel.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
                         0, bytes, arena);
+                // Seen as a plain native segment of the same arena (unmapped when it closes), so that every array's
+                // segment has one class: compiled accessors rely on that.
+                MemorySegment segment = MemorySegment.ofAddress(mapping.address()).reinterpret(bytes, arena, null);
+                if (!writable) {
+                    segment = segment.asReadOnly();
+                }
                 // Mapped bytes live in the page cache, not in this store's budget: they are not counted.
                 return register(new SharedArray(id, dtype, shape, !writable, arena, segment, "mapped " + path, this::onClosed));
             } catch (IOException e) {

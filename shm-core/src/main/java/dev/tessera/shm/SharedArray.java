@@ -19,6 +19,8 @@ public final class SharedArray implements AutoCloseable {
     private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
 
+    private static final Class<? extends MemorySegment> SEGMENT_CLASS = MemorySegment.NULL.getClass();
+
     private final String name;
     private final DType dtype;
     private final long[] shape;
@@ -35,6 +37,9 @@ public final class SharedArray implements AutoCloseable {
 
     SharedArray(String name, DType dtype, long[] shape, boolean readOnly, Arena arena, MemorySegment segment,
                 String origin, Consumer<SharedArray> onClose) {
+        if (segment.getClass() != SEGMENT_CLASS) {
+            throw new IllegalArgumentException("segment of " + segment.getClass().getName() + ", expected a native segment");
+        }
         this.name = name;
         this.dtype = dtype;
         this.shape = shape.clone();
@@ -45,6 +50,14 @@ public final class SharedArray implements AutoCloseable {
         this.origin = origin;
         this.onClose = onClose;
         this.leases = new LeaseTable(name);
+    }
+
+    /**
+     * The one concrete class of every array's segment (mapped files included). Compiled Python code casts to it
+     * exactly so that accesses inline (see buffer-protocol's ViewBuffer).
+     */
+    public static Class<? extends MemorySegment> segmentClass() {
+        return SEGMENT_CLASS;
     }
 
     public String name() {

@@ -1,0 +1,64 @@
+package dev.tessera.buffer;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+
+/**
+ * The one GraalPy {@link Engine} of a process, shared by every interpreter so that compiled code is shared,
+ * and the check that it runs with the optimizing runtime (the Graal compiler on JVMCI). Without it GraalPy
+ * runs interpreted, about 70x slower; Tessera refuses to start rather than run that way unnoticed.
+ */
+public final class PythonRuntime implements AutoCloseable {
+    /** What {@link Engine#getImplementationName()} says when no optimizing runtime is active. */
+    static final String INTERPRETED = "Interpreted";
+
+    private final Engine engine;
+
+    private PythonRuntime(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** Starts the shared engine; throws with one clear line when the optimizing runtime is missing. */
+    public static PythonRuntime start() {
+        Engine engine = Engine.newBuilder("python")
+                .option("engine.WarnInterpreterOnly", "false") // we check ourselves, with a clearer message
+                // For diagnosis only (-Dpolyglot.compiler.TracePerformanceWarnings=all and such).
+                .allowExperimentalOptions(Boolean.getBoolean("tessera.experimentalOptions"))
+                .build();
+        try {
+            requireOptimizingRuntime(engine);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        return new PythonRuntime(engine);
+    }
+
+    static void requireOptimizingRuntime(Engine engine) {
+        String impl = engine.getImplementationName();
+        if (INTERPRETED.equals(impl) || impl.toLowerCase().contains("fallback")) {
+            throw new IllegalStateException("GraalPy is running without the optimizing runtime (" + impl + "): start the JVM with "
+                    + "-XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI --upgrade-module-path=<Graal compiler 25.0.3 jars> "
+                    + "(the ./tessera launcher and the Maven build do this)");
+        }
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /** "GraalVM CE" with the optimizing runtime on. */
+    public String implementationName() {
+        return engine.getImplementationName();
+    }
+
+    /** A context builder on the shared engine; the caller decides what the interpreter may access. */
+    public Context.Builder contextBuilder() {
+        return Context.newBuilder("python").engine(engine);
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.tessera.buffer.graalpy;
+
+import com.oracle.graal.python.builtins.PythonBuiltinClassType;
+import com.oracle.graal.python.nodes.PRaiseNode;
+import com.oracle.graal.python.runtime.exception.PException;
+import com.oracle.graal.python.util.PythonUtils;
+import com.oracle.truffle.api.CompilerDirectives;
+import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.nodes.Node;
+import dev.tessera.shm.ArrayClosedException;
+import dev.tessera.shm.LeaseConflictException;
+import dev.tessera.shm.StoreLimitException;
+
+/**
+ * Turns host-side failures into Python exceptions raised in the calling interpreter, so that a Python mistake
+ * never reaches the user as a Java stack trace. Every Python-facing Truffle object of Tessera raises through here.
+ */
+public final class PythonErrors {
+    private PythonErrors() {
+    }
+
+    public static PException raise(Node node, PythonBuiltinClassType type, String message) {
+        CompilerDirectives.transferToInterpreter();
+        throw raiseBoundary(node, type, message);
+    }
+
+    @TruffleBoundary
+    private static PException raiseBoundary(Node node, PythonBuiltinClassType type, String message) {
+        throw PRaiseNode.raiseStatic(node, type, PythonUtils.toTruffleStringUncached(message));
+    }
+
+    /** Maps a host exception to the Python exception a Python user expects for it. */
+    public static PException fromHost(Node node, RuntimeException e) {
+        CompilerDirectives.transferToInterpreter();
+        if (e instanceof PException p) {
+            throw p;
+        }
+        throw raiseBoundary(node, pythonType(e), message(e));
+    }
+
+    @TruffleBoundary
+    private static String message(RuntimeException e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    static PythonBuiltinClassType pythonType(RuntimeException e) {
+        if (e instanceof ArrayClosedException) {
+            return PythonBuiltinClassType.ValueError;
+        } else if (e instanceof LeaseConflictException) {
+            return PythonBuiltinClassType.BufferError;
+        } else if (e instanceof StoreLimitException) {
+            return PythonBuiltinClassType.MemoryError;
+        } else if (e instanceof IndexOutOfBoundsException) {
+            return PythonBuiltinClassType.IndexError;
+        } else if (e instanceof IllegalArgumentException) {
+            return PythonBuiltinClassType.ValueError;
+        } else if (e instanceof ClassCastException || e instanceof UnsupportedOperationException) {
+            return PythonBuiltinClassType.TypeError;
+        } else if (e instanceof IllegalStateException) {
+            return PythonBuiltinClassType.ValueError;
+        }
+        return PythonBuiltinClassType.SystemError;
+    }
+}

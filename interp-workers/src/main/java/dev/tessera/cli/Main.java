@@ -1,0 +1,89 @@
+package dev.tessera.cli;
+
+import dev.tessera.buffer.PythonRuntime;
+import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.MainInterpreter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code tessera} command line (started by the ./tessera launcher with the optimizing-runtime flags). */
+@Command(name = "tessera", mixinStandardHelpOptions = true, version = "tessera 0.1.0",
+        description = "Shared-memory arrays and parallel GraalPy interpreters on the JVM.",
+        subcommands = {Main.Run.class, Main.Demo.class, Main.Info.class})
+public final class Main implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).setExecutionExceptionHandler(Main::reportFailure).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(System.out);
+        return 0;
+    }
+
+    /** Host failures (bad flags, no optimizing runtime) are one line, not a stack trace. */
+    private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        cmd.getErr().println("tessera: " + e.getMessage());
+        if (Boolean.getBoolean("tessera.debug")) {
+            e.printStackTrace(cmd.getErr());
+        }
+        return 2;
+    }
+
+    @Command(name = "run", description = "Run a Python script in the main interpreter, with `tessera` importable.")
+    static final class Run implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SCRIPT", description = "the Python script")
+        Path script;
+
+        @Parameters(index = "1..*", paramLabel = "ARGS", description = "arguments, as sys.argv[1:]")
+        List<String> args = new ArrayList<>();
+
+        @Option(names = "--max-bytes", description = "limit of host array memory in bytes (default: none)")
+        Long maxBytes;
+
+        @Override
+        public Integer call() {
+            if (!Files.isRegularFile(script)) {
+                throw new IllegalArgumentException("no such script: " + script);
+            }
+            try (PythonRuntime runtime = PythonRuntime.start();
+                 ArrayStore store = maxBytes == null ? new ArrayStore() : new ArrayStore(maxBytes);
+                 MainInterpreter main = new MainInterpreter(runtime, store, MainInterpreter.argv(script, args))) {
+                return main.runScript(script);
+            }
+        }
+    }
+
+    @Command(name = "demo", description = "End-to-end check: Python fills a host array through a writable view; Java verifies.")
+    static final class Demo implements Callable<Integer> {
+        @Option(names = {"-n", "--elements"}, description = "float64 elements (default: ${DEFAULT-VALUE})", defaultValue = "10000000")
+        long elements;
+
+        @Override
+        public Integer call() {
+            return new DemoJob(elements, System.out).run();
+        }
+    }
+
+    @Command(name = "info", description = "Print the runtime Tessera runs on (GraalPy, optimizing compiler).")
+    static final class Info implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            try (PythonRuntime runtime = PythonRuntime.start()) {
+                System.out.println("java        " + System.getProperty("java.vm.name") + " " + Runtime.version());
+                System.out.println("polyglot    " + runtime.implementationName() + " " + runtime.engine().getVersion());
+                System.out.println("python      " + runtime.engine().getLanguages().get("python").getVersion());
+                System.out.println("cores       " + Runtime.getRuntime().availableProcessors());
+            }
+            return 0;
+        }
+    }
+}
