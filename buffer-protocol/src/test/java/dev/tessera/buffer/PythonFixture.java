@@ -16,10 +16,15 @@ final class PythonFixture implements AutoCloseable {
         return runtime;
     }
 
-    final ArrayStore store = new ArrayStore();
+    final ArrayStore store;
     final Context context;
 
     PythonFixture() {
+        this(Long.MAX_VALUE);
+    }
+
+    PythonFixture(long byteLimit) {
+        store = new ArrayStore(byteLimit);
         context = runtime().contextBuilder().build();
         TesseraModule.withArrays(store).install(context);
         eval("import tessera");

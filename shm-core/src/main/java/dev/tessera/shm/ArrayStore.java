@@ -64,7 +64,12 @@ public final class ArrayStore implements AutoCloseable {
             MemorySegment segment;
             try {
                 segment = arena.allocate(Math.max(bytes, 1), ALIGNMENT).asSlice(0, bytes);
-            } catch (OutOfMemoryError | RuntimeException e) {
+            } catch (OutOfMemoryError e) {
+                arena.close();
+                bytesInUse.addAndGet(-bytes);
+                throw new StoreLimitException("the system could not allocate " + bytes + " bytes for '" + id + "' ("
+                        + e.getMessage() + "); this store holds " + bytesInUse.get() + " bytes");
+            } catch (RuntimeException e) {
                 arena.close();
                 bytesInUse.addAndGet(-bytes);
                 throw e;
