@@ -2,6 +2,7 @@ package dev.tessera.buffer;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.HostAccess;
 
 /**
  * The one GraalPy {@link Engine} of a process, shared by every interpreter so that compiled code is shared,
@@ -52,9 +53,13 @@ public final class PythonRuntime implements AutoCloseable {
         return engine.getImplementationName();
     }
 
-    /** A context builder on the shared engine; the caller decides what the interpreter may access. */
+    /**
+     * A context builder on the shared engine; the caller decides what else the interpreter may access. No
+     * interpreter gets host (Java) object access: Tessera's host objects are Truffle objects, which need none, and
+     * a shared engine requires one host-access policy for all of its contexts.
+     */
     public Context.Builder contextBuilder() {
-        return Context.newBuilder("python").engine(engine);
+        return Context.newBuilder("python").engine(engine).allowHostAccess(HostAccess.NONE).allowHostClassLookup(c -> false);
     }
 
     @Override

@@ -22,13 +22,15 @@ import org.graalvm.polyglot.Value;
 public final class TesseraModule {
     /** The array part: empty/zeros, Array, View. */
     public static final String ARRAYS_PART = "/dev/tessera/python/_arrays.py";
+    /** Shareable values: carriers from the host, NotShareableError, the check before sending. */
+    public static final String VALUES_PART = "/dev/tessera/python/_values.py";
 
     private final Map<String, Object> hosts = new LinkedHashMap<>();
     private final List<String> parts = new ArrayList<>();
 
     /** The array functions of {@code tessera}, allocating in {@code store}. */
     public static TesseraModule withArrays(ArrayStore store) {
-        return new TesseraModule().host("_array_host", new ArrayHost(store)).part(ARRAYS_PART);
+        return new TesseraModule().host("_array_host", new ArrayHost(store)).part(ARRAYS_PART).part(VALUES_PART);
     }
 
     /** Sets a module global that the parts call into (a Truffle object or a polyglot proxy). */

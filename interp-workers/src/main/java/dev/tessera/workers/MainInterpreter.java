@@ -1,7 +1,6 @@
 package dev.tessera.workers;
 
 import dev.tessera.buffer.PythonRuntime;
-import dev.tessera.buffer.TesseraModule;
 import dev.tessera.shm.ArrayStore;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -23,6 +22,7 @@ public final class MainInterpreter implements AutoCloseable {
     private final PythonRuntime runtime;
     private final ArrayStore store;
     private final Context context;
+    private final PoolHost pools;
 
     public MainInterpreter(PythonRuntime runtime, ArrayStore store, List<String> argv, InputStream in, OutputStream out,
                            OutputStream err) {
@@ -30,10 +30,12 @@ public final class MainInterpreter implements AutoCloseable {
         this.store = store;
         this.context = runtime.contextBuilder()
                 .allowIO(IOAccess.ALL)
+                .allowCreateThread(false)
                 .arguments("python", argv.toArray(String[]::new))
                 .in(in).out(out).err(err)
                 .build();
-        TesseraModule.withArrays(store).install(context);
+        this.pools = new PoolHost(runtime, store);
+        WorkerModule.forMain(store, pools).install(context);
     }
 
     public MainInterpreter(PythonRuntime runtime, ArrayStore store, List<String> argv) {
@@ -75,6 +77,9 @@ public final class MainInterpreter implements AutoCloseable {
                     except BaseException:
                         traceback.print_exc()
                         return 1
+                    finally:
+                        sys.stdout.flush()
+                        sys.stderr.flush()
                     return 0
                 _tessera_run_main
                 """));
@@ -96,8 +101,14 @@ public final class MainInterpreter implements AutoCloseable {
         return argv;
     }
 
+    /** Pools the script created and has not shut down. */
+    public java.util.List<InterpreterPool> livePools() {
+        return pools.livePools();
+    }
+
     @Override
     public void close() {
+        pools.close();
         context.close(true);
     }
 }

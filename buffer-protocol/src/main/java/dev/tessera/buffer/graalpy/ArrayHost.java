@@ -20,7 +20,8 @@ import dev.tessera.shm.SharedArray;
  */
 @ExportLibrary(InteropLibrary.class)
 public final class ArrayHost implements TruffleObject {
-    private static final InteropArray MEMBERS = new InteropArray("allocate", "array_type", "view_type", "bytes_in_use",
+    private static final InteropArray MEMBERS = new InteropArray("allocate", "array_type", "view_type", "tuple_type",
+            "bytes_type", "none_type", "bigint_type", "bytes_in_use",
             "live_arrays", "lease_count");
 
     private final ArrayStore store;
@@ -57,7 +58,8 @@ public final class ArrayHost implements TruffleObject {
     @TruffleBoundary
     boolean isMemberReadable(String member) {
         return switch (member) {
-            case "array_type", "view_type", "bytes_in_use", "live_arrays", "lease_count" -> true;
+            case "array_type", "view_type", "tuple_type", "bytes_type", "none_type", "bigint_type", "bytes_in_use",
+                 "live_arrays", "lease_count" -> true;
             default -> false;
         };
     }
@@ -73,6 +75,10 @@ public final class ArrayHost implements TruffleObject {
         return switch (member) {
             case "array_type" -> MetaType.ARRAY;
             case "view_type" -> MetaType.VIEW;
+            case "tuple_type" -> MetaType.TUPLE;
+            case "bytes_type" -> MetaType.BYTES;
+            case "none_type" -> MetaType.NONE;
+            case "bigint_type" -> MetaType.BIGINT;
             case "bytes_in_use" -> store.bytesInUse();
             case "live_arrays" -> store.liveArrays().size();
             case "lease_count" -> store.leaseCount();

@@ -23,6 +23,24 @@ public final class InteropArray implements TruffleObject {
         return new InteropArray(boxed);
     }
 
+    public int size() {
+        return items.length;
+    }
+
+    public Object get(int index) {
+        return items[index];
+    }
+
+    @ExportMessage
+    boolean hasMetaObject() {
+        return true;
+    }
+
+    @ExportMessage
+    Object getMetaObject() {
+        return MetaType.TUPLE;
+    }
+
     @ExportMessage
     boolean hasArrayElements() {
         return true;

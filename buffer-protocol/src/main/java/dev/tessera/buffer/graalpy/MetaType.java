@@ -15,6 +15,10 @@ import com.oracle.truffle.api.utilities.TriState;
 public final class MetaType implements TruffleObject {
     public static final MetaType ARRAY = new MetaType("tessera.Array", "Array", ArrayObject.class);
     public static final MetaType VIEW = new MetaType("tessera.View", "View", ViewBuffer.class);
+    public static final MetaType TUPLE = new MetaType("tessera._HostTuple", "_HostTuple", InteropArray.class);
+    public static final MetaType BYTES = new MetaType("tessera._HostBytes", "_HostBytes", BytesBuffer.class);
+    public static final MetaType NONE = new MetaType("tessera._HostNone", "_HostNone", HostValue.class);
+    public static final MetaType BIGINT = new MetaType("tessera._HostBigInt", "_HostBigInt", HostValue.class);
 
     private final String qualifiedName;
     private final String simpleName;
@@ -41,8 +45,16 @@ public final class MetaType implements TruffleObject {
         return simpleName;
     }
 
+    /** Registers a meta type of a module above buffer-protocol (e.g. the queue of interp-workers). */
+    public static MetaType of(String qualifiedName, String simpleName, Class<?> instanceClass) {
+        return new MetaType(qualifiedName, simpleName, instanceClass);
+    }
+
     @ExportMessage
     boolean isMetaInstance(Object instance) {
+        if (instance instanceof HostValue v) {
+            return v.getMetaObject() == this;
+        }
         return instanceClass.isInstance(instance);
     }
 

@@ -59,6 +59,6 @@ public final class PythonErrors {
         } else if (e instanceof IllegalStateException) {
             return PythonBuiltinClassType.ValueError;
         }
-        return PythonBuiltinClassType.SystemError;
+        return PythonBuiltinClassType.RuntimeError;
     }
 }

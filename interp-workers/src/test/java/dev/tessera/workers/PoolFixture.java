@@ -1,0 +1,29 @@
+package dev.tessera.workers;
+
+import dev.tessera.buffer.PythonRuntime;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+
+/** One engine per test JVM; the test modules' directory. */
+final class PoolFixture {
+    private static PythonRuntime runtime;
+
+    static synchronized PythonRuntime runtime() {
+        if (runtime == null) {
+            runtime = PythonRuntime.start();
+        }
+        return runtime;
+    }
+
+    static Path modules() {
+        try {
+            return Path.of(PoolFixture.class.getResource("/pymods/tasks.py").toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static InterpreterPool.Builder pool(int workers) {
+        return InterpreterPool.builder().runtime(runtime()).workers(workers).sysPath(modules());
+    }
+}
