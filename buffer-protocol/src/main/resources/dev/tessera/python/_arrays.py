@@ -85,8 +85,8 @@ def _rows(n, start, stop, what):
     return lo, hi
 
 
-class Array:
-    """An n-d array in host memory (C order). Free it with release() or a with-block."""
+class _Rows:
+    """What arrays and views share: a shape whose first axis counts rows, and release() / with-blocks."""
 
     __slots__ = ()
 
@@ -98,15 +98,28 @@ class Array:
     def ndim(self):
         return len(self._shape)
 
+    def __len__(self):
+        return self._shape[0]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._release()
+        return False
+
+
+class Array(_Rows):
+    """An n-d array in host memory (C order). Free it with release() or a with-block."""
+
+    __slots__ = ()
+
     @property
     def size(self):
         n = 1
         for d in self._shape:
             n *= d
         return n
-
-    def __len__(self):
-        return self._shape[0]
 
     def slice(self, start=None, stop=None):
         """A writable view of rows [start, stop) under a lease: refused (BufferError) if it overlaps another
@@ -126,45 +139,20 @@ class Array:
     def tolist(self):
         return memoryview(self).cast("B").cast(self.format, self.shape).tolist()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self._release()
-        return False
-
     def __repr__(self):
         state = ", released" if self.closed else ""
         return f"tessera.Array(name={self.name!r}, shape={self.shape}, format={self.format!r}{state})"
 
 
-class View:
+class View(_Rows):
     """A view of rows [start, stop) of an array: read-only, or writable under a lease. memoryview(view) is a
     genuine memoryview over host memory, with the array's format."""
 
     __slots__ = ()
 
-    @property
-    def shape(self):
-        return tuple(self._shape)
-
-    @property
-    def ndim(self):
-        return len(self._shape)
-
-    def __len__(self):
-        return self._shape[0]
-
     def release(self):
         """End the view (and its lease). memoryviews taken from it refuse access afterwards."""
         self._release()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self._release()
-        return False
 
     def __repr__(self):
         kind = "read-only" if self.readonly else "writable"

@@ -54,10 +54,6 @@ def _decode(x, views_as_memoryviews):
     return x
 
 
-def _shareable_kinds():
-    return (type(None), bool, int, float, str, bytes)
-
-
 def _check_shareable(value, what):
     """Raises NotShareableError naming the type if `value` (or anything inside it) cannot be sent."""
     t = type(value)
