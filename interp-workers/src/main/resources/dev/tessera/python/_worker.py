@@ -23,6 +23,7 @@ _sys.modules.pop("java", None)
 
 _main_modules = {}
 _source_modules = {}
+_functions = {}  # (module, qualname, main_file) -> function: a task pays the import and lookup once per worker
 
 
 def _type_name(t):
@@ -53,10 +54,14 @@ def _resolve(module, qualname, main_file, source, entry):
         if fn is None:
             raise NameError(f"the task's source defines no {entry!r}")
         return fn
-    obj = _load_main(main_file) if module == "__main__" and main_file else _importlib.import_module(module)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    return obj
+    key = (module, qualname, main_file)
+    fn = _functions.get(key)
+    if fn is None:
+        fn = _load_main(main_file) if module == "__main__" and main_file else _importlib.import_module(module)
+        for part in qualname.split("."):
+            fn = getattr(fn, part)
+        _functions[key] = fn
+    return fn
 
 
 def _report(e):
