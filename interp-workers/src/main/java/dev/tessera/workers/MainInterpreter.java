@@ -74,8 +74,11 @@ public final class MainInterpreter implements AutoCloseable {
                         runpy.run_path(path, run_name="__main__")
                     except SystemExit:
                         raise
-                    except BaseException:
-                        traceback.print_exc()
+                    except BaseException as e:
+                        tb = e.__traceback__  # start at the script's own frames, as CPython shows them
+                        while tb is not None and tb.tb_frame.f_code.co_filename != path:
+                            tb = tb.tb_next
+                        traceback.print_exception(type(e), e, tb or e.__traceback__)
                         return 1
                     finally:
                         sys.stdout.flush()
