@@ -35,7 +35,7 @@ import org.graalvm.polyglot.io.IOAccess;
  * }</pre>
  */
 public final class InterpreterPool implements AutoCloseable {
-    private static final Task POISON = null; // LinkedBlockingDeque holds no nulls: shutdown uses a flag + interrupt
+    private static final Task NO_MORE_TASKS = null; // what nextTask() returns once the pool is shut down and drained
 
     private final PythonRuntime runtime;
     private final boolean ownsRuntime;
@@ -70,11 +70,7 @@ public final class InterpreterPool implements AutoCloseable {
         }
         workers.forEach(w -> w.thread.start()); // all interpreters start in parallel
         try {
-            // Poll while waiting: when the pool is created from Python, the calling interpreter must keep
-            // answering Truffle safepoints, or contexts starting on other threads can wait for it forever.
-            while (!started.await(10, TimeUnit.MILLISECONDS)) {
-                b.whileWaiting.run();
-            }
+            started.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             shutdownNow();
@@ -232,7 +228,7 @@ public final class InterpreterPool implements AutoCloseable {
                 return t;
             }
             if (shutdown) {
-                return POISON;
+                return NO_MORE_TASKS;
             }
             try {
                 t = queue.pollFirst(50, TimeUnit.MILLISECONDS);
@@ -241,16 +237,14 @@ public final class InterpreterPool implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return POISON;
+                return NO_MORE_TASKS;
             }
         }
     }
 
     boolean cancel(Task task, boolean interruptIfRunning) {
-        if (queue.remove(task) && task.cancelQueued()) {
-            return true;
-        }
-        if (task.cancelQueued()) {
+        queue.remove(task);
+        if (task.cancelQueued()) { // also wins against a worker that took the task but has not started it
             return true;
         }
         if (interruptIfRunning && task.isRunning()) {
@@ -336,7 +330,6 @@ public final class InterpreterPool implements AutoCloseable {
         private String initSource;
         private List<Object> initArgs = List.of();
         private Duration taskDeadline;
-        private Runnable whileWaiting = () -> { };
 
         /** The shared engine to run on (default: the pool starts and owns its own). */
         public Builder runtime(PythonRuntime runtime) {
@@ -404,12 +397,6 @@ public final class InterpreterPool implements AutoCloseable {
                 throw new IllegalArgumentException("deadline must be positive, got " + deadline);
             }
             this.taskDeadline = deadline;
-            return this;
-        }
-
-        /** Run repeatedly while build() waits for the workers (a Python caller polls its safepoints here). */
-        Builder whileWaiting(Runnable r) {
-            this.whileWaiting = r;
             return this;
         }
 

@@ -66,8 +66,7 @@ public final class PoolHost implements TruffleObject, AutoCloseable {
             throw UnknownIdentifierException.create(member);
         }
         try {
-            InterpreterPool.Builder b = InterpreterPool.builder().runtime(runtime).store(store)
-;
+            InterpreterPool.Builder b = InterpreterPool.builder().runtime(runtime).store(store);
             int workers = ((Number) a[0]).intValue();
             if (workers > 0) {
                 b.workers(workers);
