@@ -1,15 +1,29 @@
 # tessera: queues shareable between interpreters (host objects built on an Agrona many-to-many queue).
 
-import queue as _stdqueue
 import polyglot as _polyglot
 
 
-class QueueEmpty(_stdqueue.Empty):
-    """get() found the queue empty (non-blocking, or after the timeout)."""
+def _queue_errors():
+    """QueueEmpty and QueueFull, subclasses of queue.Empty / queue.Full. Made on first use: importing the stdlib
+    `queue` module takes about a second in a fresh GraalPy interpreter (measured), and most workers never need it."""
+    global QueueEmpty, QueueFull
+    if "QueueFull" not in globals():
+        import queue
+
+        class QueueEmpty(queue.Empty):
+            """get() found the queue empty (non-blocking, or after the timeout)."""
+
+        class QueueFull(queue.Full):
+            """put() found the queue full (non-blocking, or after the timeout)."""
+
+        QueueEmpty.__module__ = QueueFull.__module__ = "tessera"
+    return QueueEmpty, QueueFull
 
 
-class QueueFull(_stdqueue.Full):
-    """put() found the queue full (non-blocking, or after the timeout)."""
+def __getattr__(name):  # tessera.QueueEmpty / tessera.QueueFull, made on first access
+    if name in ("QueueEmpty", "QueueFull"):
+        return dict(zip(("QueueEmpty", "QueueFull"), _queue_errors()))[name]
+    raise AttributeError(f"module 'tessera' has no attribute {name!r}")
 
 
 class QueueClosed(Exception):
@@ -38,7 +52,7 @@ class Queue:
         _check_shareable(obj, "Queue.put()")
         status = self._put(obj, _wait_seconds(block, timeout))
         if status == 1:
-            raise QueueFull()
+            raise _queue_errors()[1]()
         if status == 2:
             raise QueueClosed("the queue is closed")
 
@@ -51,7 +65,7 @@ class Queue:
         if status == 0:
             return _decode(value, False)
         if status == 1:
-            raise QueueEmpty()
+            raise _queue_errors()[0]()
         raise QueueClosed("the queue is closed and drained")
 
     def get_nowait(self):

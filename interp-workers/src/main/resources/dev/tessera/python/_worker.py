@@ -1,10 +1,10 @@
 # tessera, worker side: the sandbox's import guard, worker start-up, and the task runner.
 
 import importlib as _importlib
-import importlib.util as _importlib_util
 import sys as _sys
-import traceback as _traceback
 import types as _types
+
+# traceback and importlib.util are imported where used: stdlib imports dominate a fresh worker's start-up.
 
 
 class _NoHostImports:
@@ -35,8 +35,9 @@ def _load_main(path):
     """The main script, as a module named __tessera_main__: its `if __name__ == "__main__":` block does not run."""
     module = _main_modules.get(path)
     if module is None:
-        spec = _importlib_util.spec_from_file_location("__tessera_main__", path)
-        module = _importlib_util.module_from_spec(spec)
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("__tessera_main__", path)
+        module = importlib.util.module_from_spec(spec)
         _sys.modules["__tessera_main__"] = module
         spec.loader.exec_module(module)
         _main_modules[path] = module
@@ -65,8 +66,9 @@ def _resolve(module, qualname, main_file, source, entry):
 
 
 def _report(e):
+    import traceback
     tb = e.__traceback__.tb_next if e.__traceback__ is not None else None  # drop the runner's own frame
-    _worker_host.fail(_type_name(type(e)), str(e), "".join(_traceback.format_exception(type(e), e, tb)))
+    _worker_host.fail(_type_name(type(e)), str(e), "".join(traceback.format_exception(type(e), e, tb)))
 
 
 def _worker_start(sys_path, preload, init):
