@@ -9,7 +9,7 @@ import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.nodes.Node;
 import dev.tessera.buffer.PythonRuntime;
-import dev.tessera.buffer.graalpy.InteropArray;
+import dev.tessera.buffer.graalpy.HostMembers;
 import dev.tessera.buffer.graalpy.PythonErrors;
 import dev.tessera.shm.ArrayStore;
 import java.nio.file.Path;
@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
 
 /**
  * {@code tessera._pool_host} in the main interpreter: creates pools on the main interpreter's engine and store,
@@ -24,7 +25,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 @ExportLibrary(InteropLibrary.class)
 public final class PoolHost implements TruffleObject, AutoCloseable {
-    private static final InteropArray MEMBERS = new InteropArray("create");
+    private static final HostMembers MEMBERS = HostMembers.of(
+            Set.of(),
+            Set.of("create"));
 
     private final PythonRuntime runtime;
     private final ArrayStore store;
@@ -47,12 +50,12 @@ public final class PoolHost implements TruffleObject, AutoCloseable {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return MEMBERS;
+        return MEMBERS.names();
     }
 
     @ExportMessage
     boolean isMemberInvocable(String member) {
-        return "create".equals(member);
+        return MEMBERS.isInvocable(member);
     }
 
     /**

@@ -10,6 +10,7 @@ import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.nodes.Node;
 import dev.tessera.buffer.graalpy.HostValue;
+import dev.tessera.buffer.graalpy.HostMembers;
 import dev.tessera.buffer.graalpy.InteropArray;
 import dev.tessera.buffer.graalpy.PythonErrors;
 import dev.tessera.buffer.graalpy.ViewBuffer;
@@ -17,11 +18,10 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import java.util.Set;
 
 /**
  * One pool as the main interpreter's Python sees it ({@code tessera.InterpreterPool._handle}). Completed tasks
@@ -36,8 +36,9 @@ final class PoolObject implements TruffleObject {
     static final int DEADLINE = 3;
     static final int HOST_ERROR = 4;
 
-    private static final InteropArray MEMBERS = new InteropArray("submit", "next_completion", "cancel", "running",
-            "shutdown", "workers", "startup_seconds", "replaced_workers");
+    private static final HostMembers MEMBERS = HostMembers.of(
+            Set.of("workers", "startup_seconds", "replaced_workers"),
+            Set.of("submit", "next_completion", "cancel", "running", "shutdown"));
 
     private final InterpreterPool pool;
     private final Map<Long, TaskFuture> pending = new ConcurrentHashMap<>();
@@ -59,25 +60,19 @@ final class PoolObject implements TruffleObject {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return MEMBERS;
+        return MEMBERS.names();
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberReadable(String member) {
-        return switch (member) {
-            case "workers", "startup_seconds", "replaced_workers" -> true;
-            default -> false;
-        };
+        return MEMBERS.isReadable(member);
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberInvocable(String member) {
-        return switch (member) {
-            case "submit", "next_completion", "cancel", "running", "shutdown" -> true;
-            default -> false;
-        };
+        return MEMBERS.isInvocable(member);
     }
 
     @ExportMessage
@@ -142,7 +137,7 @@ final class PoolObject implements TruffleObject {
     /** (id, kind, a, b, c) of the next finished task; None after timeout_s; (-1,) once shut down and drained. */
     private Object nextCompletion(double timeoutSeconds, Node node) {
         long deadline = System.nanoTime() + (long) (timeoutSeconds * 1e9);
-        IdleStrategy idle = new BackoffIdleStrategy(50, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        IdleStrategy idle = Queue.newIdle();
         while (true) {
             TaskFuture f = completions.poll();
             if (f != null) {

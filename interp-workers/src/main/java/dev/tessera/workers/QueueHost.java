@@ -8,14 +8,17 @@ import com.oracle.truffle.api.interop.UnknownIdentifierException;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.nodes.Node;
-import dev.tessera.buffer.graalpy.InteropArray;
+import dev.tessera.buffer.graalpy.HostMembers;
 import dev.tessera.buffer.graalpy.PythonErrors;
+import java.util.Set;
 
 /** {@code tessera._queue_host}: creates queues, and names their class for Python to register its own. */
 @ExportLibrary(InteropLibrary.class)
 final class QueueHost implements TruffleObject {
     static final QueueHost INSTANCE = new QueueHost();
-    private static final InteropArray MEMBERS = new InteropArray("create", "queue_type", "unbounded_capacity");
+    private static final HostMembers MEMBERS = HostMembers.of(
+            Set.of("queue_type", "unbounded_capacity"),
+            Set.of("create"));
 
     @ExportMessage
     boolean hasMembers() {
@@ -24,19 +27,19 @@ final class QueueHost implements TruffleObject {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return MEMBERS;
+        return MEMBERS.names();
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberReadable(String member) {
-        return member.equals("queue_type") || member.equals("unbounded_capacity");
+        return MEMBERS.isReadable(member);
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberInvocable(String member) {
-        return member.equals("create");
+        return MEMBERS.isInvocable(member);
     }
 
     @ExportMessage

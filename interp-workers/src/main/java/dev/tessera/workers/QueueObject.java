@@ -9,10 +9,12 @@ import com.oracle.truffle.api.interop.UnknownIdentifierException;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.nodes.Node;
+import dev.tessera.buffer.graalpy.HostMembers;
 import dev.tessera.buffer.graalpy.InteropArray;
 import dev.tessera.buffer.graalpy.MetaType;
 import dev.tessera.buffer.graalpy.PythonErrors;
 import dev.tessera.buffer.graalpy.ViewBuffer;
+import java.util.Set;
 
 /**
  * A {@link Queue} as one interpreter sees it (Python class {@code tessera.Queue}). The raw calls return status
@@ -23,7 +25,9 @@ import dev.tessera.buffer.graalpy.ViewBuffer;
 @ExportLibrary(InteropLibrary.class)
 public final class QueueObject implements TruffleObject {
     static final MetaType META = MetaType.of("tessera.Queue", "Queue", QueueObject.class);
-    private static final InteropArray MEMBERS = new InteropArray("_put", "_get", "qsize", "maxsize", "_close", "closed");
+    private static final HostMembers MEMBERS = HostMembers.of(
+            Set.of("maxsize", "closed"),
+            Set.of("_put", "_get", "qsize", "_close"));
     private static final long NO_TIMEOUT = -1;
 
     private final Queue queue;
@@ -43,22 +47,19 @@ public final class QueueObject implements TruffleObject {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return MEMBERS;
+        return MEMBERS.names();
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberReadable(String member) {
-        return member.equals("maxsize") || member.equals("closed");
+        return MEMBERS.isReadable(member);
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberInvocable(String member) {
-        return switch (member) {
-            case "_put", "_get", "qsize", "_close" -> true;
-            default -> false;
-        };
+        return MEMBERS.isInvocable(member);
     }
 
     @ExportMessage

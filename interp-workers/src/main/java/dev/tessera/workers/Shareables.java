@@ -199,6 +199,11 @@ public final class Shareables {
         };
     }
 
+    /** A name or source text that may be absent: the string itself, or the None carrier. */
+    public static Object toGuest(String s) {
+        return s == null ? HostValue.NONE : s;
+    }
+
     /** Keyword arguments into an interpreter: a tuple of (name, value) pairs. */
     public static Object kwargsToGuest(Map<String, Object> kwargs, Function<ArrayView, Object> wrapView) {
         Object[] pairs = new Object[kwargs.size()];

@@ -71,9 +71,8 @@ final class Worker implements Runnable {
         try {
             TaskSpec s = task.spec;
             // Views are lent as buffer objects; the task's end releases the views and so revokes these objects.
-            java.util.function.Function<dev.tessera.shm.ArrayView, Object> none = v -> null;
-            runner.execute(Shareables.toGuest(s.module(), none), Shareables.toGuest(s.qualname(), none),
-                    Shareables.toGuest(s.mainFile(), none), Shareables.toGuest(s.source(), none), Shareables.toGuest(s.entry(), none),
+            runner.execute(Shareables.toGuest(s.module()), Shareables.toGuest(s.qualname()),
+                    Shareables.toGuest(s.mainFile()), Shareables.toGuest(s.source()), Shareables.toGuest(s.entry()),
                     Shareables.toGuest(s.args(), ViewBuffer::of), Shareables.kwargsToGuest(s.kwargs(), ViewBuffer::of));
             WorkerHost.Outcome outcome = host.takeOutcome();
             error = outcome == null ? new IllegalStateException("the task ended without reporting an outcome") : outcome.error();

@@ -1,6 +1,5 @@
 package dev.tessera.workers;
 
-import dev.tessera.buffer.graalpy.HostValue;
 import dev.tessera.buffer.graalpy.InteropArray;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,13 +37,10 @@ record WorkerConfig(int workers, List<Path> sysPath, List<String> preload, Strin
 
     /** (module, qualname, main_file, source, initargs) with None for what is not given. */
     Object guestInitializer() {
-        return new InteropArray(orNone(initModule), orNone(initQualname), orNone(initMainFile), orNone(initSource),
+        return new InteropArray(Shareables.toGuest(initModule), Shareables.toGuest(initQualname),
+                Shareables.toGuest(initMainFile), Shareables.toGuest(initSource),
                 Shareables.toGuest(initArgs, v -> {
                     throw new NotShareableException("initargs", "tessera.View (views are lent to tasks, not to workers)");
                 }));
-    }
-
-    private static Object orNone(String s) {
-        return s == null ? HostValue.NONE : s;
     }
 }

@@ -8,11 +8,12 @@ import com.oracle.truffle.api.interop.UnknownIdentifierException;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.nodes.Node;
-import dev.tessera.buffer.graalpy.InteropArray;
+import dev.tessera.buffer.graalpy.HostMembers;
 import dev.tessera.buffer.graalpy.PythonErrors;
 import dev.tessera.shm.ArrayView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The host side of one worker interpreter ({@code tessera._worker_host}): where its task runner reports the
@@ -20,7 +21,9 @@ import java.util.List;
  */
 @ExportLibrary(InteropLibrary.class)
 final class WorkerHost implements TruffleObject {
-    private static final InteropArray MEMBERS = new InteropArray("succeed", "fail");
+    private static final HostMembers MEMBERS = HostMembers.of(
+            Set.of(),
+            Set.of("succeed", "fail"));
 
     /** The outcome of the task being run: a host-form result, or a WorkerException. */
     record Outcome(Object result, RuntimeException error) {
@@ -41,13 +44,13 @@ final class WorkerHost implements TruffleObject {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return MEMBERS;
+        return MEMBERS.names();
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberInvocable(String member) {
-        return member.equals("succeed") || member.equals("fail");
+        return MEMBERS.isInvocable(member);
     }
 
     @ExportMessage

@@ -12,6 +12,7 @@ import dev.tessera.shm.ArrayStore;
 import dev.tessera.shm.ArrayView;
 import dev.tessera.shm.DType;
 import dev.tessera.shm.SharedArray;
+import java.util.Set;
 
 /**
  * The host side of the {@code tessera} module's array functions in one interpreter: allocation in the store the
@@ -20,9 +21,9 @@ import dev.tessera.shm.SharedArray;
  */
 @ExportLibrary(InteropLibrary.class)
 public final class ArrayHost implements TruffleObject {
-    private static final InteropArray MEMBERS = new InteropArray("allocate", "array_type", "view_type", "tuple_type",
-            "bytes_type", "none_type", "bigint_type", "bytes_in_use",
-            "live_arrays", "lease_count");
+    private static final HostMembers MEMBERS = HostMembers.of(
+            Set.of("array_type", "view_type", "tuple_type", "bytes_type", "none_type", "bigint_type", "bytes_in_use", "live_arrays", "lease_count"),
+            Set.of("allocate"));
 
     private final ArrayStore store;
 
@@ -51,22 +52,18 @@ public final class ArrayHost implements TruffleObject {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return MEMBERS;
+        return MEMBERS.names();
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberReadable(String member) {
-        return switch (member) {
-            case "array_type", "view_type", "tuple_type", "bytes_type", "none_type", "bigint_type", "bytes_in_use",
-                 "live_arrays", "lease_count" -> true;
-            default -> false;
-        };
+        return MEMBERS.isReadable(member);
     }
 
     @ExportMessage
     boolean isMemberInvocable(String member) {
-        return "allocate".equals(member);
+        return MEMBERS.isInvocable(member);
     }
 
     @ExportMessage

@@ -10,6 +10,7 @@ import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.nodes.Node;
 import dev.tessera.shm.SharedArray;
+import java.util.Set;
 
 /**
  * A host array as Python sees it ({@code tessera.Array}). {@code memoryview(array)} gives a read-only memoryview
@@ -18,8 +19,9 @@ import dev.tessera.shm.SharedArray;
 @ExportLibrary(PythonBufferAcquireLibrary.class)
 @ExportLibrary(InteropLibrary.class)
 public final class ArrayObject implements TruffleObject {
-    private static final InteropArray MEMBERS = new InteropArray("_shape", "format", "itemsize", "nbytes", "name",
-            "closed", "_slice", "_readonly", "_release");
+    private static final HostMembers MEMBERS = HostMembers.of(
+            Set.of("_shape", "format", "itemsize", "nbytes", "name", "closed"),
+            Set.of("_slice", "_readonly", "_release"));
 
     private final SharedArray array;
     private volatile ViewBuffer wholeReadOnly; // shared by every memoryview(array): no view piles up per call
@@ -63,25 +65,19 @@ public final class ArrayObject implements TruffleObject {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return MEMBERS;
+        return MEMBERS.names();
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberReadable(String member) {
-        return switch (member) {
-            case "_shape", "format", "itemsize", "nbytes", "name", "closed" -> true;
-            default -> false;
-        };
+        return MEMBERS.isReadable(member);
     }
 
     @ExportMessage
     @TruffleBoundary
     boolean isMemberInvocable(String member) {
-        return switch (member) {
-            case "_slice", "_readonly", "_release" -> true;
-            default -> false;
-        };
+        return MEMBERS.isInvocable(member);
     }
 
     @ExportMessage

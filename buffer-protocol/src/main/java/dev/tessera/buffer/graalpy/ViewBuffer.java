@@ -26,6 +26,7 @@ import dev.tessera.shm.SharedArray;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Set;
 
 /**
  * A Tessera view as GraalPy sees it: a Truffle object exporting GraalPy's buffer libraries, so that
@@ -66,8 +67,9 @@ public final class ViewBuffer implements TruffleObject {
         return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
     }
 
-    private static final InteropArray MEMBERS = new InteropArray("_shape", "format", "itemsize", "nbytes", "readonly",
-            "start", "stop", "released", "_release");
+    private static final HostMembers MEMBERS = HostMembers.of(
+            Set.of("_shape", "format", "itemsize", "nbytes", "readonly", "start", "stop", "released"),
+            Set.of("_release"));
 
     final ArrayView view;
     private final MemorySegment segment;
@@ -428,25 +430,17 @@ public final class ViewBuffer implements TruffleObject {
 
     @ExportMessage
     Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return MEMBERS;
+        return MEMBERS.names();
     }
 
     @ExportMessage
     boolean isMemberReadable(String member) {
-        return !member.equals("_release") && isMember(member);
+        return MEMBERS.isReadable(member);
     }
 
     @ExportMessage
     boolean isMemberInvocable(String member) {
-        return member.equals("_release");
-    }
-
-    @TruffleBoundary
-    private static boolean isMember(String member) {
-        return switch (member) {
-            case "_shape", "format", "itemsize", "nbytes", "readonly", "start", "stop", "released", "_release" -> true;
-            default -> false;
-        };
+        return MEMBERS.isInvocable(member);
     }
 
     @ExportMessage
