@@ -201,17 +201,12 @@ class InterpreterPool(_cf.Executor):
 
     def _wait_for(self, predicate, timeout):
         """Delivers completions until predicate() holds or the timeout passes."""
-        deadline = None if timeout is None else _time.monotonic() + timeout
-        while not predicate():
-            if self._drained:
+        deadline = _deadline(timeout)
+        while not predicate() and not self._drained:
+            seconds = _next_wait(deadline, 0.25)
+            if seconds is None:
                 return
-            if deadline is None:
-                self._deliver_one(0.25)
-            else:
-                remaining = deadline - _time.monotonic()
-                if remaining <= 0:
-                    return
-                self._deliver_one(min(remaining, 0.25))
+            self._deliver_one(seconds)
 
     def _deliver_ready(self):
         while self._deliver_one(0.0):
@@ -258,6 +253,18 @@ FIRST_EXCEPTION = _cf.FIRST_EXCEPTION
 ALL_COMPLETED = _cf.ALL_COMPLETED
 
 
+def _deadline(timeout):
+    return None if timeout is None else _time.monotonic() + timeout
+
+
+def _next_wait(deadline, step):
+    """How long the next wait may last: `step`, less if the deadline is nearer; None once it has passed."""
+    if deadline is None:
+        return step
+    remaining = deadline - _time.monotonic()
+    return None if remaining <= 0 else min(remaining, step)
+
+
 def _pump(fs, wait_seconds):
     pools = {f._pool for f in fs if isinstance(f, Future)}
     if not pools:
@@ -271,27 +278,25 @@ def _pump(fs, wait_seconds):
 def wait(fs, timeout=None, return_when=ALL_COMPLETED):
     """concurrent.futures.wait for tessera futures (it completes them while it waits)."""
     fs = set(fs)
-    deadline = None if timeout is None else _time.monotonic() + timeout
+    deadline = _deadline(timeout)
     while True:
         done = {f for f in fs if f.done()}
         not_done = fs - done
         if (not not_done or (return_when == FIRST_COMPLETED and done)
                 or (return_when == FIRST_EXCEPTION and any(not f.cancelled() and f.exception(0) is not None for f in done))):
             break
-        if deadline is not None:
-            remaining = deadline - _time.monotonic()
-            if remaining <= 0:
-                break
-            _pump(not_done, min(remaining, 0.05))
-        else:
-            _pump(not_done, 0.05)
+        seconds = _next_wait(deadline, 0.05)
+        if seconds is None:
+            break
+        _pump(not_done, seconds)
     return _cf_base.DoneAndNotDoneFutures(done, not_done)
 
 
 def as_completed(fs, timeout=None):
     """concurrent.futures.as_completed for tessera futures: yields each future as it finishes."""
     pending = set(fs)
-    deadline = None if timeout is None else _time.monotonic() + timeout
+    total = len(pending)
+    deadline = _deadline(timeout)
     while pending:
         finished = {f for f in pending if f.done()}
         for f in finished:
@@ -299,10 +304,7 @@ def as_completed(fs, timeout=None):
             yield f
         if not pending:
             return
-        if deadline is not None:
-            remaining = deadline - _time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"{len(pending)} (of {len(fs)}) futures unfinished")
-            _pump(pending, min(remaining, 0.05))
-        else:
-            _pump(pending, 0.05)
+        seconds = _next_wait(deadline, 0.05)
+        if seconds is None:
+            raise TimeoutError(f"{len(pending)} (of {total}) futures unfinished")
+        _pump(pending, seconds)
