@@ -1,11 +1,13 @@
-# tessera: arrays in host memory, and views of them that memoryview() accepts.
-#
-# Installed into the module `tessera` by the host; `_array_host` is set by the host before this runs.
-# Array and View objects are host objects: Python classes are registered for them (polyglot.register_interop_type)
-# so that they behave like Python objects while memoryview() still sees the host buffer underneath.
+"""Arrays in host memory, and views of them that memoryview() accepts.
+
+Array and View objects are host objects: Python classes are registered for them (polyglot.register_interop_type)
+so that they behave like Python objects while memoryview() still sees the host buffer underneath.
+"""
 
 import operator as _operator
+
 import polyglot as _polyglot
+from tessera._host import allocate as _allocate, array_type as _array_type, view_type as _view_type
 
 __all__ = ["empty", "zeros", "Array", "View", "FORMATS"]
 
@@ -59,7 +61,7 @@ def empty(shape, format="d", *, name=None):
     """A new array in host memory. Its memory is zero-filled (host allocations always are)."""
     if name is not None and not isinstance(name, str):
         raise TypeError(f"name must be a str or None, not {type(name).__name__}")
-    return _array_host.allocate(_shape_of(shape), _format_of(format), name)
+    return _allocate(_shape_of(shape), _format_of(format), name)
 
 
 def zeros(shape, format="d", *, name=None):
@@ -160,5 +162,7 @@ class View(_Rows):
         return f"tessera.View({kind}, rows [{self.start}, {self.stop}), shape={self.shape}, format={self.format!r}{state})"
 
 
-_polyglot.register_interop_type(_array_host.array_type, Array)
-_polyglot.register_interop_type(_array_host.view_type, View)
+for _cls in (Array, View):
+    _cls.__module__ = "tessera"
+_polyglot.register_interop_type(_array_type, Array)
+_polyglot.register_interop_type(_view_type, View)

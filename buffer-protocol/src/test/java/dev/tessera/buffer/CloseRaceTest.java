@@ -2,7 +2,8 @@ package dev.tessera.buffer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.tessera.buffer.graalpy.ArrayHost;
+import dev.tessera.buffer.graalpy.ArrayObject;
+import dev.tessera.buffer.graalpy.ViewBuffer;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.shm.DType;
 import dev.tessera.shm.SharedArray;
@@ -26,7 +27,7 @@ class CloseRaceTest {
                 CountDownLatch writing = new CountDownLatch(1);
                 CompletableFuture<String> outcome = CompletableFuture.supplyAsync(() -> {
                     try (Context ctx = runtime.contextBuilder().build()) {
-                        ctx.getBindings("python").putMember("view", ArrayHost.toPython(array.slice(0, array.length())));
+                        ctx.getBindings("python").putMember("view", ViewBuffer.of(array.slice(0, array.length())));
                         ctx.getBindings("python").putMember("started", (ProxyExecutable) args -> {
                             writing.countDown();
                             return null;

@@ -26,7 +26,7 @@ final class PythonFixture implements AutoCloseable {
     PythonFixture(long byteLimit) {
         store = new ArrayStore(byteLimit);
         context = runtime().contextBuilder().build();
-        TesseraModule.withArrays(store).install(context);
+        TesseraPackage.withArrays(store, new dev.tessera.buffer.graalpy.GuestScope("test")).install(context);
         eval("import tessera");
     }
 

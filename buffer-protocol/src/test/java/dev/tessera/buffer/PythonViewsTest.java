@@ -2,7 +2,8 @@ package dev.tessera.buffer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.tessera.buffer.graalpy.ArrayHost;
+import dev.tessera.buffer.graalpy.ArrayObject;
+import dev.tessera.buffer.graalpy.ViewBuffer;
 import dev.tessera.shm.DType;
 import dev.tessera.shm.SharedArray;
 import java.io.RandomAccessFile;
@@ -187,9 +188,9 @@ class PythonViewsTest {
             raf.setLength((1L << 31) + 8); // sparse: no memory or disk is used
         }
         SharedArray big = py.store.map(file, false, DType.INT8, (1L << 31) + 8);
-        var e = assertThrows(IllegalArgumentException.class, () -> ArrayHost.toPython(big.readOnly()));
+        var e = assertThrows(IllegalArgumentException.class, () -> ViewBuffer.of(big.readOnly()));
         assertTrue(e.getMessage().contains("2 GiB - 1"), e.getMessage());
-        py.context.getBindings("python").putMember("big", ArrayHost.toPython(big));
+        py.context.getBindings("python").putMember("big", new ArrayObject(big));
         String err = py.pythonError("memoryview(big)");
         assertTrue(err.startsWith("ValueError") && err.contains("2 GiB - 1"), err);
         py.eval("small = memoryview(big.readonly(0, 2**31 - 1))"); // the largest that fits

@@ -20,7 +20,10 @@ import picocli.CommandLine.Parameters;
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).setExecutionExceptionHandler(Main::reportFailure).execute(args));
+        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler(Main::reportFailure);
+        // Everything after the script belongs to the script: `tessera run job.py -v` passes -v to job.py.
+        cli.getSubcommands().get("run").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
+        System.exit(cli.execute(args));
     }
 
     @Override

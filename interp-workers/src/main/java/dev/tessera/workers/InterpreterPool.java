@@ -1,20 +1,28 @@
 package dev.tessera.workers;
 
 import dev.tessera.buffer.PythonRuntime;
-import dev.tessera.buffer.TesseraModule;
+import dev.tessera.buffer.values.Shareables;
+import dev.tessera.buffer.values.Tuple;
 import dev.tessera.shm.ArrayStore;
+import com.oracle.truffle.api.TruffleSafepoint;
+import com.oracle.truffle.api.nodes.Node;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.EnvironmentAccess;
 import org.graalvm.polyglot.PolyglotAccess;
@@ -24,6 +32,12 @@ import org.graalvm.polyglot.io.IOAccess;
  * A pool of worker interpreters: N GraalPy contexts, each owned by one platform thread, sharing one engine (so
  * compiled code is shared) and nothing else. Tasks name a module-level function (or source and an entry point)
  * and carry shareable arguments; results come back as {@link TaskFuture}s.
+ *
+ * <p>Idle workers wait on the task queue by spinning briefly, then parking until a submit wakes them. Workers
+ * start in the background: {@link #awaitReady()} waits for them. A worker whose task is stopped (deadline,
+ * cancel) is replaced by a spare worker that is already running ({@link Builder#spareWorkers}), so the pool
+ * serves at full width at once; a new spare starts in the background. If a worker cannot start (its initializer
+ * raised), the pool is broken: its tasks fail with {@link BrokenPoolException}, as CPython's executors do.
  *
  * <p>Workers are sandboxed: no host class access, no native access, no threads or processes, no environment,
  * no network, and a read-only file system limited to the granted directories.
@@ -35,60 +49,60 @@ import org.graalvm.polyglot.io.IOAccess;
  * }</pre>
  */
 public final class InterpreterPool implements AutoCloseable {
-    private static final Task NO_MORE_TASKS = null; // what nextTask() returns once the pool is shut down and drained
+    private static final Object STOP = new Object();
 
     private final PythonRuntime runtime;
     private final boolean ownsRuntime;
     private final ArrayStore store;
     private final WorkerConfig config;
-    private final List<Worker> workers = new ArrayList<>();
-    private final LinkedBlockingDeque<Task> queue = new LinkedBlockingDeque<>();
+    private final Worker[] slots;
+    private final List<Worker> everyWorker = new CopyOnWriteArrayList<>();
+    private volatile Worker spare;
+    private final ConcurrentLinkedQueue<Task> queue = new ConcurrentLinkedQueue<>();
+    private final WaitSet idleWorkers = new WaitSet();
+    private final Map<TaskTarget, Integer> targetIds = new ConcurrentHashMap<>();
+    private final List<TaskTarget> targets = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService watchdog;
     private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong cancelled = new AtomicLong();
     private final AtomicLong replaced = new AtomicLong();
     private final CountDownLatch started;
-    private final List<RuntimeException> startFailures = new ArrayList<>();
-    private final Duration startupTime;
+    private final long createdNanos = System.nanoTime();
+    private volatile long readyNanos;
+    private volatile BrokenPoolException broken;
     private volatile boolean shutdown;
 
     private InterpreterPool(Builder b) {
         this.ownsRuntime = b.runtime == null;
         this.runtime = ownsRuntime ? PythonRuntime.start() : b.runtime;
         this.store = b.store != null ? b.store : new ArrayStore();
-        this.config = new WorkerConfig(b.workers, List.copyOf(b.sysPath), List.copyOf(b.preload), b.initModule,
-                b.initQualname, b.initMainFile, b.initSource, b.initArgs, List.copyOf(b.readable), b.taskDeadline);
+        this.config = new WorkerConfig(b.workers, b.spares, List.copyOf(b.sysPath), List.copyOf(b.preload), b.initializer,
+                b.initArgs, List.copyOf(b.readable), b.taskDeadline);
         ScheduledThreadPoolExecutor wd = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform()
                 .name("tessera-pool-watchdog").daemon(true).unstarted(r));
         wd.setRemoveOnCancelPolicy(true);
         this.watchdog = wd;
         this.started = new CountDownLatch(b.workers);
-        long t0 = System.nanoTime();
+        this.slots = new Worker[b.workers];
         for (int i = 0; i < b.workers; i++) {
-            workers.add(new Worker(this, i));
+            slots[i] = newWorker(i);
         }
-        workers.forEach(w -> w.thread.start()); // all interpreters start in parallel
-        try {
-            started.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            shutdownNow();
-            throw new IllegalStateException("interrupted while the pool's workers were starting", e);
-        }
-        this.startupTime = Duration.ofNanos(System.nanoTime() - t0);
-        synchronized (startFailures) {
-            if (!startFailures.isEmpty()) {
-                RuntimeException first = startFailures.getFirst();
-                shutdownNow();
-                throw first instanceof WorkerException ? first
-                        : new IllegalStateException("a worker interpreter failed to start: " + first.getMessage(), first);
-            }
+        for (Worker w : slots) {
+            w.thread.start(); // all interpreters start in parallel, in the background
         }
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    private Worker newWorker(int slot) {
+        Worker w = new Worker(this, slot);
+        everyWorker.add(w);
+        return w;
     }
 
     // ---- submitting ---------------------------------------------------------------------------------------------
@@ -104,16 +118,52 @@ public final class InterpreterPool implements AutoCloseable {
     }
 
     public TaskFuture submit(TaskSpec spec) {
+        TaskFuture future = new TaskFuture(this);
+        future.bind(submitTask(spec, task -> complete(future, task), null));
+        return future;
+    }
+
+    private static void complete(TaskFuture future, Task task) {
+        Throwable error = task.error();
+        if (error instanceof java.util.concurrent.CancellationException) {
+            future.markCancelled();
+        } else if (error != null) {
+            future.completeExceptionally(error);
+        } else {
+            future.complete(Shareables.toJava(task.result()));
+        }
+    }
+
+    /** Queues a task; {@code onEnd} runs once when it ends, on whichever thread ends it. */
+    Task submitTask(TaskSpec spec, Consumer<Task> onEnd, Object attachment) {
+        checkAccepting();
+        Task task = new Task(nextId.getAndIncrement(), spec, targetId(spec.target()), t -> {
+            countEnd(t);
+            onEnd.accept(t);
+        }, attachment);
+        submitted.incrementAndGet();
+        queue.offer(task);
+        idleWorkers.signal();
+        if ((shutdown || broken != null) && queue.remove(task)) { // raced with shutdown: nobody would run it
+            task.cancelQueued();
+            checkAccepting();
+        }
+        return task;
+    }
+
+    private void checkAccepting() {
+        BrokenPoolException b = broken;
+        if (b != null) {
+            throw new BrokenPoolException(b.getMessage(), b.getCause());
+        }
         if (shutdown) {
             throw new RejectedExecutionException("cannot schedule new tasks after shutdown");
         }
-        Task task = new Task(nextId.getAndIncrement(), this, spec);
-        queue.addLast(task);
-        if (shutdown && queue.remove(task)) { // raced with shutdown: nobody would run it
-            task.cancelQueued();
-            throw new RejectedExecutionException("cannot schedule new tasks after shutdown");
-        }
-        return task.future;
+    }
+
+    private void countEnd(Task t) {
+        Throwable e = t.error();
+        (e == null ? completed : e instanceof java.util.concurrent.CancellationException ? cancelled : failed).incrementAndGet();
     }
 
     /** Runs one task per element of {@code argLists}; the futures in order. */
@@ -125,15 +175,43 @@ public final class InterpreterPool implements AutoCloseable {
         return out;
     }
 
+    /** A small number naming {@code target} in this pool; workers resolve each target once. */
+    int targetId(TaskTarget target) {
+        Integer id = targetIds.get(target);
+        if (id != null) {
+            return id;
+        }
+        synchronized (targets) {
+            return targetIds.computeIfAbsent(target, t -> {
+                targets.add(t);
+                return targets.size() - 1;
+            });
+        }
+    }
+
+    TaskTarget target(int id) {
+        return targets.get(id);
+    }
+
     // ---- state --------------------------------------------------------------------------------------------------
 
     public int workerCount() {
         return config.workers();
     }
 
-    /** Time from the start of the first worker to the last one being ready (they start in parallel). */
+    /** Waits until every worker has started (or one failed, breaking the pool); false after the timeout. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return started.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Waits until every worker has started; the time from the pool's creation to the last one being ready. */
     public Duration startupTime() {
-        return startupTime;
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Duration.ofNanos(Math.max(0, readyNanos - createdNanos));
     }
 
     public long completedTasks() {
@@ -144,7 +222,7 @@ public final class InterpreterPool implements AutoCloseable {
         return failed.get();
     }
 
-    /** Workers whose interpreter was replaced after a deadline or an interrupt. */
+    /** Workers whose interpreter was replaced after a deadline, a cancel or an internal failure. */
     public long replacedWorkers() {
         return replaced.get();
     }
@@ -157,8 +235,30 @@ public final class InterpreterPool implements AutoCloseable {
         return shutdown;
     }
 
+    /** Why the pool cannot run tasks, or null while it can. */
+    public BrokenPoolException brokenReason() {
+        return broken;
+    }
+
     public ArrayStore store() {
         return store;
+    }
+
+    /** What the pool is doing: counts, and per worker its tasks and the bytes its thread has allocated. */
+    public PoolStats stats() {
+        List<PoolStats.WorkerStats> ws = new ArrayList<>();
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        for (Worker w : slots) {
+            if (w != null) {
+                Task t = w.currentTask();
+                ws.add(new PoolStats.WorkerStats(w.slot(), w.isReady(), t != null, w.tasksRun(),
+                        w.thread.isAlive() ? threads.getThreadAllocatedBytes(w.thread.threadId()) : -1));
+            }
+        }
+        int running = (int) ws.stream().filter(PoolStats.WorkerStats::busy).count();
+        Worker s = spare;
+        return new PoolStats(config.workers(), s != null && s.isReady() ? 1 : 0, submitted.get(), completed.get(), failed.get(),
+                cancelled.get(), replaced.get(), queue.size(), running, shutdown, broken != null, List.copyOf(ws));
     }
 
     // ---- stopping ----------------------------------------------------------------------------------------------
@@ -169,26 +269,51 @@ public final class InterpreterPool implements AutoCloseable {
      * the views they borrowed, so once this returns with {@code wait} no lease of the pool's tasks remains.
      */
     public void shutdown(boolean wait, boolean cancelFutures) {
+        shutdown(wait, cancelFutures, null);
+    }
+
+    /** As {@link #shutdown(boolean, boolean)}; an interpreter's {@code node} keeps its safepoints working while it waits. */
+    void shutdown(boolean wait, boolean cancelFutures, Node node) {
         shutdown = true;
         if (cancelFutures) {
-            for (Task t; (t = queue.pollFirst()) != null; ) {
+            for (Task t; (t = queue.poll()) != null; ) {
                 t.cancelQueued();
             }
         }
-        // Idle workers notice within one poll of the queue; busy ones when their task ends. (No Thread.interrupt:
-        // it would reach the Python code a worker is running.)
+        idleWorkers.signal();
+        Worker s = spare;
+        if (s != null) {
+            java.util.concurrent.locks.LockSupport.unpark(s.thread);
+        }
         if (wait) {
-            for (Worker w : workers) {
-                try {
-                    w.thread.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            awaitWorkers(node);
             watchdog.shutdownNow();
             if (ownsRuntime) {
                 runtime.close();
+            }
+        }
+    }
+
+    private void awaitWorkers(Node node) {
+        while (true) {
+            Worker alive = null;
+            for (Worker w : everyWorker) {
+                if (w.thread.isAlive()) {
+                    alive = w;
+                    break;
+                }
+            }
+            if (alive == null) {
+                return;
+            }
+            try {
+                alive.thread.join(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (node != null) {
+                TruffleSafepoint.poll(node);
             }
         }
     }
@@ -202,10 +327,10 @@ public final class InterpreterPool implements AutoCloseable {
     /** Cancels queued tasks, stops running ones, and waits for the workers to end. */
     public void shutdownNow() {
         shutdown = true;
-        for (Task t; (t = queue.pollFirst()) != null; ) {
+        for (Task t; (t = queue.poll()) != null; ) {
             t.cancelQueued();
         }
-        for (Worker w : workers) {
+        for (Worker w : everyWorker) {
             Task running = w.currentTask();
             if (running != null) {
                 w.stop(running, Worker.cancelled(running));
@@ -220,35 +345,33 @@ public final class InterpreterPool implements AutoCloseable {
         return config;
     }
 
-    /** The next task, or null once the pool is shut down and the queue is empty. */
-    Task nextTask() {
-        while (true) {
-            Task t = queue.pollFirst();
-            if (t != null) {
-                return t;
-            }
-            if (shutdown) {
-                return NO_MORE_TASKS;
-            }
-            try {
-                t = queue.pollFirst(50, TimeUnit.MILLISECONDS);
-                if (t != null) {
-                    return t;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return NO_MORE_TASKS;
-            }
+    /** The next task to run, waiting for one; null once the pool is shut down (or broken) and the queue is empty. */
+    Task nextTask(Node node) {
+        try {
+            Object got = idleWorkers.await(this::pollTask, WaitSet.FOREVER, node);
+            return got == STOP ? null : (Task) got;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
+    private Object pollTask() {
+        for (Task t; (t = queue.poll()) != null; ) {
+            if (t.start()) {
+                return t;
+            }
+        }
+        return shutdown || broken != null ? STOP : WaitSet.NOTHING;
+    }
+
     boolean cancel(Task task, boolean interruptIfRunning) {
-        queue.remove(task);
         if (task.cancelQueued()) { // also wins against a worker that took the task but has not started it
+            queue.remove(task);
             return true;
         }
         if (interruptIfRunning && task.isRunning()) {
-            for (Worker w : workers) {
+            for (Worker w : everyWorker) {
                 if (w.stop(task, Worker.cancelled(task))) {
                     return true;
                 }
@@ -266,7 +389,7 @@ public final class InterpreterPool implements AutoCloseable {
         return watchdog.schedule(() -> worker.stop(task, Worker.timedOut(task, ms)), d.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    Context newWorkerContext(WorkerHost host) {
+    Context newWorkerContext(Worker worker) {
         List<Path> roots = config.readRoots();
         // GraalPy's own standard library is an internal resource: readable through the decorators, nothing else is.
         org.graalvm.polyglot.io.FileSystem fs = org.graalvm.polyglot.io.FileSystem.allowInternalResourceAccess(
@@ -281,7 +404,7 @@ public final class InterpreterPool implements AutoCloseable {
                 .allowIO(io)
                 .build();
         try {
-            WorkerModule.install(context, store, host);
+            Interpreters.installWorker(context, store, this, worker);
             return context;
         } catch (RuntimeException e) {
             context.close(true);
@@ -290,25 +413,78 @@ public final class InterpreterPool implements AutoCloseable {
     }
 
     void workerReady(Worker w) {
-        started.countDown();
+        if (w.slot() >= 0 && started.getCount() > 0) {
+            readyNanos = System.nanoTime();
+            started.countDown();
+            if (started.getCount() == 0 && config.spares() > 0) {
+                startSpare(); // after the pool's own workers, so that it does not slow their start
+            }
+        }
     }
 
     void workerFailedToStart(Worker w, RuntimeException e) {
         if (Boolean.getBoolean("tessera.debug")) {
             e.printStackTrace();
         }
-        synchronized (startFailures) {
-            startFailures.add(e);
+        if (w.slot() < 0) { // a spare: the pool still serves; replacements will start their own workers
+            if (spare == w) {
+                spare = null;
+            }
+            return;
         }
-        started.countDown();
+        String why = e instanceof WorkerException we
+                ? "a worker's initializer or preload raised " + we.getMessage()
+                : "a worker interpreter failed to start: " + e.getMessage();
+        breakPool(new BrokenPoolException(why + "; the pool cannot run tasks", e));
+        if (started.getCount() > 0) {
+            readyNanos = System.nanoTime();
+            started.countDown();
+        }
     }
 
-    void workerReplaced(Worker w) {
+    private synchronized void breakPool(BrokenPoolException reason) {
+        if (broken != null) {
+            return;
+        }
+        broken = reason;
+        for (Task t; (t = queue.poll()) != null; ) {
+            if (t.start()) {
+                t.finish(null, reason);
+            }
+        }
+        idleWorkers.signal();
+    }
+
+    /** A worker's interpreter was stopped: its slot goes to the spare (or a new worker), and a new spare starts. */
+    synchronized void replace(Worker old) {
         replaced.incrementAndGet();
+        int slot = old.slot();
+        if (shutdown || slot < 0) {
+            return;
+        }
+        Worker s = spare;
+        if (s != null && s.isReady()) {
+            spare = null;
+            slots[slot] = s;
+            s.promote(slot);
+        } else {
+            Worker w = newWorker(slot);
+            slots[slot] = w;
+            w.thread.start();
+        }
+        startSpare();
     }
 
-    void taskEnded(Task task, Throwable error) {
-        (error == null ? completed : failed).incrementAndGet();
+    private synchronized void startSpare() {
+        if (config.spares() > 0 && spare == null && !shutdown && broken == null) {
+            Worker s = newWorker(-1);
+            spare = s;
+            s.thread.start();
+        }
+    }
+
+    void taskEnded(Task task) {
+        // counted by the task's own end hook; kept as the place for per-worker accounting
     }
 
     @Override
@@ -321,14 +497,12 @@ public final class InterpreterPool implements AutoCloseable {
         private PythonRuntime runtime;
         private ArrayStore store;
         private int workers = Runtime.getRuntime().availableProcessors();
+        private int spares = 1;
         private final List<Path> sysPath = new ArrayList<>();
         private final List<String> preload = new ArrayList<>();
         private final List<Path> readable = new ArrayList<>();
-        private String initModule;
-        private String initQualname;
-        private String initMainFile;
-        private String initSource;
-        private List<Object> initArgs = List.of();
+        private TaskTarget initializer;
+        private Tuple initArgs = Tuple.EMPTY;
         private Duration taskDeadline;
 
         /** The shared engine to run on (default: the pool starts and owns its own). */
@@ -352,6 +526,18 @@ public final class InterpreterPool implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Workers kept started and idle, to replace a stopped worker at once (default 1; 0 saves its memory, and a
+         * replacement then starts a new interpreter, which takes a few hundred milliseconds).
+         */
+        public Builder spareWorkers(int n) {
+            if (n < 0 || n > 1) {
+                throw new IllegalArgumentException("spare workers must be 0 or 1, got " + n);
+            }
+            this.spares = n;
+            return this;
+        }
+
         /** Directories put first on every worker's sys.path (and readable by workers). */
         public Builder sysPath(Path... dirs) {
             sysPath.addAll(List.of(dirs));
@@ -366,22 +552,18 @@ public final class InterpreterPool implements AutoCloseable {
 
         /** Python source run once in every worker at start (after preloads). */
         public Builder initializerSource(String source) {
-            this.initSource = source;
+            this.initializer = TaskTarget.source(source, "");
             return this;
         }
 
         /** {@code module.function(*args)} run once in every worker at start. */
         public Builder initializer(String module, String function, Object... args) {
-            return initializer(module, function, null, args);
+            return initializer(new TaskTarget(module, function, null, null, null), args);
         }
 
-        Builder initializer(String module, String function, String mainFile, Object... args) {
-            this.initModule = module;
-            this.initQualname = function;
-            this.initMainFile = mainFile;
-            @SuppressWarnings("unchecked")
-            List<Object> a = (List<Object>) Shareables.fromJava(args, "initargs");
-            this.initArgs = a;
+        Builder initializer(TaskTarget target, Object... args) {
+            this.initializer = target;
+            this.initArgs = (Tuple) Shareables.fromJava(args, "initargs");
             return this;
         }
 
@@ -400,6 +582,7 @@ public final class InterpreterPool implements AutoCloseable {
             return this;
         }
 
+        /** Starts the pool; its workers start in the background ({@link #awaitReady} waits for them). */
         public InterpreterPool build() {
             return new InterpreterPool(this);
         }

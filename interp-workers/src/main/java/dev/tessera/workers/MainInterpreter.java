@@ -1,6 +1,7 @@
 package dev.tessera.workers;
 
 import dev.tessera.buffer.PythonRuntime;
+import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.shm.ArrayStore;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,15 +15,47 @@ import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.io.IOAccess;
 
 /**
- * The main interpreter: runs the user's script with the {@code tessera} module importable. It is the user's
- * own program, so, like CPython, it may use the file system; it gets no host class access. Arrays it allocates
- * live in {@link #store()}.
+ * The main interpreter: runs the user's script with the {@code tessera} package importable. It is the user's own
+ * program, so, like CPython, it may use the file system and start threads; it gets no host class access. Arrays
+ * it allocates live in {@link #store()}.
+ *
+ * <p>A script ends as under CPython: {@code sys.exit(n)} gives status n, an uncaught exception prints its Python
+ * traceback and gives 1; then non-daemon threads are joined, pools finish their queued tasks (they registered
+ * with {@code threading._register_atexit}, as concurrent.futures' executors do) and {@code atexit} hooks run.
  */
 public final class MainInterpreter implements AutoCloseable {
+    private static final Source RUN_MAIN = Source.create("python", """
+            def _tessera_run_main(path):
+                import os, runpy, sys, traceback
+                sys.path.insert(0, os.path.dirname(path))
+                try:
+                    runpy.run_path(path, run_name="__main__")
+                    return 0
+                except SystemExit as e:
+                    code = e.code
+                    if code is None:
+                        return 0
+                    if isinstance(code, int) and not isinstance(code, bool):
+                        return code & 0xFF
+                    print(code, file=sys.stderr)
+                    return 1
+                except BaseException as e:
+                    tb = e.__traceback__  # start at the script's own frames, as CPython shows them
+                    while tb is not None and tb.tb_frame.f_code.co_filename != path:
+                        tb = tb.tb_next
+                    traceback.print_exception(type(e), e, tb or e.__traceback__)
+                    return 1
+                finally:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+            _tessera_run_main
+            """);
+
     private final PythonRuntime runtime;
     private final ArrayStore store;
     private final Context context;
-    private final PoolHost pools;
+    private final PoolFunctions.Owner pools;
+    private boolean closed;
 
     public MainInterpreter(PythonRuntime runtime, ArrayStore store, List<String> argv, InputStream in, OutputStream out,
                            OutputStream err) {
@@ -30,12 +63,12 @@ public final class MainInterpreter implements AutoCloseable {
         this.store = store;
         this.context = runtime.contextBuilder()
                 .allowIO(IOAccess.ALL)
-                .allowCreateThread(false)
+                .allowCreateThread(true)
                 .arguments("python", argv.toArray(String[]::new))
                 .in(in).out(out).err(err)
                 .build();
-        this.pools = new PoolHost(runtime, store);
-        WorkerModule.forMain(store, pools).install(context);
+        this.pools = new PoolFunctions.Owner(runtime, store);
+        Interpreters.installMain(context, store, pools, new GuestScope("main"));
     }
 
     public MainInterpreter(PythonRuntime runtime, ArrayStore store, List<String> argv) {
@@ -60,34 +93,13 @@ public final class MainInterpreter implements AutoCloseable {
 
     /**
      * Runs {@code script} as {@code __main__} with its directory first on {@code sys.path}, the way CPython does.
-     * A Python exception prints its Python traceback (no Java stack trace) and gives exit status 1.
      *
      * @return the exit status: 0, the script's {@code sys.exit} code, or 1 after an uncaught exception
      */
     public int runScript(Path script) {
         Path abs = script.toAbsolutePath().normalize();
-        Value runner = context.eval(Source.create("python", """
-                def _tessera_run_main(path):
-                    import os, runpy, sys, traceback
-                    sys.path.insert(0, os.path.dirname(path))
-                    try:
-                        runpy.run_path(path, run_name="__main__")
-                    except SystemExit:
-                        raise
-                    except BaseException as e:
-                        tb = e.__traceback__  # start at the script's own frames, as CPython shows them
-                        while tb is not None and tb.tb_frame.f_code.co_filename != path:
-                            tb = tb.tb_next
-                        traceback.print_exception(type(e), e, tb or e.__traceback__)
-                        return 1
-                    finally:
-                        sys.stdout.flush()
-                        sys.stderr.flush()
-                    return 0
-                _tessera_run_main
-                """));
         try {
-            return runner.execute(abs.toString()).asInt();
+            return context.eval(RUN_MAIN).execute(abs.toString()).asInt();
         } catch (PolyglotException e) {
             if (e.isExit()) {
                 return e.getExitStatus();
@@ -105,13 +117,26 @@ public final class MainInterpreter implements AutoCloseable {
     }
 
     /** Pools the script created and has not shut down. */
-    public java.util.List<InterpreterPool> livePools() {
+    public List<InterpreterPool> livePools() {
         return pools.livePools();
     }
 
+    /**
+     * Ends the interpreter as CPython ends one: joins non-daemon threads, lets pools finish their queued tasks, runs
+     * atexit hooks; then stops whatever pool is left.
+     */
     @Override
     public void close() {
-        pools.close();
-        context.close(true);
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            context.close();
+        } catch (PolyglotException | IllegalStateException e) {
+            context.close(true);
+        } finally {
+            pools.close();
+        }
     }
 }

@@ -1,31 +1,31 @@
 package dev.tessera.workers;
 
+import com.oracle.truffle.api.nodes.Node;
+import dev.tessera.buffer.values.HostHandle;
+import dev.tessera.buffer.values.Shareables;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 /**
- * A queue of shareable values that any number of interpreters (and Java threads) put to and get from. Built on
- * Agrona's lock-free many-to-many array queue: FIFO overall (so FIFO per producer), nothing lost or duplicated.
- * Blocking calls wait with a back-off idle strategy (spin, yield, then park up to 1 ms).
- *
- * <p>{@code maxsize = 0} asks for an unbounded queue; the ring has a fixed capacity, so "unbounded" holds up to
- * {@link #UNBOUNDED_CAPACITY} items, after which {@code put} waits as on a full bounded queue.
+ * A FIFO queue of shareable values (host form, see {@link Shareables}) that any number of interpreters and Java
+ * threads put to and get from: nothing lost or duplicated, FIFO overall and so FIFO per producer. Unbounded
+ * queues ({@code maxsize} 0) are a {@link ConcurrentLinkedQueue}; bounded ones an Agrona many-to-many array queue
+ * whose exact bound is kept by a count of free places (Agrona's own size is loose under concurrency). A waiting
+ * put or get spins briefly, then parks until the other side wakes it ({@link WaitSet}).
  *
  * <p>After {@link #close()}, puts are refused; gets return what is still queued, then report the queue closed.
+ * {@link #size()} is exact when the queue is quiet and a snapshot under concurrency.
  */
-public final class Queue {
-    /** Capacity of a queue created with maxsize 0. */
-    public static final int UNBOUNDED_CAPACITY = 1 << 16;
+public final class Queue implements HostHandle {
+    private static final Object NONE = new Object(); // the queues hold no nulls: None travels as this
 
-    private static final Object NONE = new Object(); // Agrona queues hold no nulls: None travels as this
-
-    /** Outcome of a put. */
-    public enum PutResult { OK, FULL, CLOSED }
-
-    private final ManyToManyConcurrentArrayQueue<Object> items;
+    private final java.util.Queue<Object> items;
     private final int maxsize;
+    private final AtomicInteger free; // places left in a bounded queue; null when unbounded
+    private final WaitSet getters = new WaitSet();
+    private final WaitSet putters = new WaitSet();
     private volatile boolean closed;
 
     public Queue(int maxsize) {
@@ -33,11 +33,16 @@ public final class Queue {
             throw new IllegalArgumentException("maxsize must be >= 0 (0 means unbounded), got " + maxsize);
         }
         this.maxsize = maxsize;
-        // Agrona rounds capacity up to a power of two; the maxsize check below keeps the bound exact.
-        this.items = new ManyToManyConcurrentArrayQueue<>(Math.max(2, maxsize == 0 ? UNBOUNDED_CAPACITY : maxsize));
+        if (maxsize == 0) {
+            this.items = new ConcurrentLinkedQueue<>();
+            this.free = null;
+        } else {
+            this.items = new ManyToManyConcurrentArrayQueue<>(Math.max(2, maxsize));
+            this.free = new AtomicInteger(maxsize);
+        }
     }
 
-    /** A queue with the default (unbounded) size. */
+    /** An unbounded queue. */
     public Queue() {
         this(0);
     }
@@ -47,7 +52,7 @@ public final class Queue {
     }
 
     public int size() {
-        return items.size();
+        return free == null ? items.size() : Math.max(0, maxsize - free.get());
     }
 
     public boolean isEmpty() {
@@ -55,98 +60,154 @@ public final class Queue {
     }
 
     public boolean isFull() {
-        int capacity = maxsize == 0 ? UNBOUNDED_CAPACITY : maxsize;
-        return items.size() >= capacity;
+        return free != null && free.get() <= 0;
     }
 
     public boolean isClosed() {
         return closed;
     }
 
-    /** Refuses further puts; wakes nobody (waiters notice within their back-off period). */
+    /** Refuses further puts and wakes every waiter: putters fail, getters drain what is left. Idempotent. */
     public void close() {
         closed = true;
+        getters.signal();
+        putters.signal();
     }
 
-    /** Puts without waiting. {@code value} must already be a host-form shareable (see {@link Shareables}). */
-    public PutResult offer(Object value) {
+    // ---- non-blocking ----------------------------------------------------------------------------------------
+
+    /**
+     * Puts {@code value} (host form) unless the queue is full.
+     *
+     * @throws QueueClosedException if the queue is closed
+     */
+    public boolean offer(Object value) {
+        Object r = tryPut(value == null ? NONE : value);
+        if (r == CLOSED) {
+            throw closedForPut();
+        }
+        return r != WaitSet.NOTHING;
+    }
+
+    private static final Object CLOSED = new Object();
+    private static final Object DONE = new Object();
+
+    private Object tryPut(Object item) {
         if (closed) {
-            return PutResult.CLOSED;
+            return CLOSED;
         }
-        if (maxsize > 0 && items.size() >= maxsize) {
-            return PutResult.FULL;
+        if (free != null && !takePlace()) {
+            return WaitSet.NOTHING;
         }
-        return items.offer(value == null ? NONE : value) ? PutResult.OK : PutResult.FULL;
+        items.offer(item); // cannot fail: a place was reserved (bounded) or there is no bound
+        getters.signal();
+        return DONE;
+    }
+
+    private boolean takePlace() {
+        for (int f = free.get(); f > 0; f = free.get()) {
+            if (free.compareAndSet(f, f - 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The next item (null for None), or {@link WaitSet#NOTHING} when empty. */
+    Object tryTake() {
+        Object item = items.poll();
+        if (item == null) {
+            return WaitSet.NOTHING;
+        }
+        if (free != null) {
+            free.incrementAndGet();
+            putters.signal();
+        }
+        return item == NONE ? null : item;
+    }
+
+    private Object takeOrClosed() {
+        Object got = tryTake();
+        if (got == WaitSet.NOTHING && closed) {
+            got = tryTake(); // an item put just before the close is still delivered
+            if (got == WaitSet.NOTHING) {
+                return CLOSED;
+            }
+        }
+        return got;
+    }
+
+    // ---- waiting (interpreters pass their node; Java callers null) -------------------------------------------
+
+    /**
+     * Puts, waiting up to {@code timeoutNanos} for room ({@link WaitSet#FOREVER}: no limit). False after the
+     * timeout.
+     */
+    boolean putHost(Object value, long timeoutNanos, Node node) throws InterruptedException {
+        Object item = value == null ? NONE : value;
+        Object r = putters.await(() -> tryPut(item), timeoutNanos, node);
+        if (r == CLOSED) {
+            throw closedForPut();
+        }
+        return r == DONE;
     }
 
     /**
-     * Puts, waiting up to {@code timeoutNanos} for room (negative: forever). {@code whileWaiting} runs between
-     * attempts (interpreters poll for cancellation there); it may throw to abandon the wait.
+     * The next item, waiting up to {@code timeoutNanos}; {@link WaitSet#NOTHING} after the timeout.
+     *
+     * @throws QueueClosedException once the queue is closed and drained
      */
-    public PutResult put(Object value, long timeoutNanos, Runnable whileWaiting) {
-        PutResult r = offer(value);
-        if (r != PutResult.FULL || timeoutNanos == 0) {
-            return r;
+    Object getHost(long timeoutNanos, Node node) throws InterruptedException {
+        Object r = getters.await(this::takeOrClosed, timeoutNanos, node);
+        if (r == CLOSED) {
+            throw new QueueClosedException("the queue is closed and drained");
         }
-        long deadline = System.nanoTime() + timeoutNanos;
-        IdleStrategy idle = newIdle();
-        while (true) {
-            whileWaiting.run();
-            idle.idle();
-            r = offer(value);
-            if (r != PutResult.FULL || (timeoutNanos > 0 && System.nanoTime() - deadline >= 0)) {
-                return r;
-            }
-        }
+        return r;
     }
 
-    /** What a get found. */
-    public record Got(boolean found, boolean closed, Object value) {
-        static final Got EMPTY = new Got(false, false, null);
-        static final Got CLOSED = new Got(false, true, null);
+    private static QueueClosedException closedForPut() {
+        return new QueueClosedException("the queue is closed");
     }
 
-    /** Gets without waiting. */
-    public Got poll() {
-        Object v = items.poll();
-        if (v != null) {
-            return new Got(true, false, v == NONE ? null : v);
-        }
-        return closed && items.isEmpty() ? Got.CLOSED : Got.EMPTY;
+    // ---- Java API --------------------------------------------------------------------------------------------
+
+    /** Puts a Java value (checked and converted, see {@link Shareables#fromJava}), waiting for room. */
+    public void put(Object value) throws InterruptedException {
+        putHost(Shareables.fromJava(value, "Queue.put()"), WaitSet.FOREVER, null);
     }
 
-    /** Gets, waiting up to {@code timeoutNanos} (negative: forever); see {@link #put} for {@code whileWaiting}. */
-    public Got get(long timeoutNanos, Runnable whileWaiting) {
-        Got g = poll();
-        if (g.found() || g.closed() || timeoutNanos == 0) {
-            return g;
-        }
-        long deadline = System.nanoTime() + timeoutNanos;
-        IdleStrategy idle = newIdle();
-        while (true) {
-            whileWaiting.run();
-            idle.idle();
-            g = poll();
-            if (g.found() || g.closed() || (timeoutNanos > 0 && System.nanoTime() - deadline >= 0)) {
-                return g;
-            }
-        }
+    /** Puts a Java value, waiting up to {@code timeout}; false if the queue stayed full. */
+    public boolean put(Object value, long timeout, TimeUnit unit) throws InterruptedException {
+        return putHost(Shareables.fromJava(value, "Queue.put()"), unit.toNanos(timeout), null);
     }
 
-    /** Java convenience: blocks until an item arrives or the queue is closed and drained (then null with closed). */
-    public Got take() {
-        return get(-1, Queue::checkJavaInterrupt);
+    /**
+     * The next item as a Java value (null for None), waiting for one.
+     *
+     * @throws QueueClosedException once the queue is closed and drained
+     */
+    public Object take() throws InterruptedException {
+        return Shareables.toJava(getHost(WaitSet.FOREVER, null));
     }
 
-    private static void checkJavaInterrupt() {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new IllegalStateException("interrupted while waiting on a queue");
-        }
+    /** What a poll found: an item (possibly null, for None), or nothing before the timeout. */
+    public record Got(boolean found, Object value) {
+        static final Got NOTHING = new Got(false, null);
     }
 
-    /** How every blocking wait of Tessera's channels idles: spin, yield, then park up to 1 ms. */
-    static IdleStrategy newIdle() {
-        return new BackoffIdleStrategy(50, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+    /**
+     * The next item within {@code timeout}.
+     *
+     * @throws QueueClosedException once the queue is closed and drained
+     */
+    public Got poll(long timeout, TimeUnit unit) throws InterruptedException {
+        Object r = getHost(unit.toNanos(timeout), null);
+        return r == WaitSet.NOTHING ? Got.NOTHING : new Got(true, Shareables.toJava(r));
+    }
+
+    @Override
+    public Object toGuest() {
+        return new QueueObject(this);
     }
 
     @Override

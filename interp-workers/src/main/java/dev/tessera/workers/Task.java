@@ -1,34 +1,45 @@
 package dev.tessera.workers;
 
+import dev.tessera.buffer.values.Shareables;
 import dev.tessera.shm.ArrayView;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One submitted task. It owns the views passed in its arguments: when it ends (result, error, cancel, deadline)
- * those views are released, and with them their leases, so that nothing it borrowed outlives it.
+ * those views are released, and with them their leases, so that nothing it borrowed outlives it. Its state moves
+ * once from queued to running to ended (or from queued straight to ended, when cancelled first); the first
+ * outcome wins.
  */
 final class Task {
-    static final int QUEUED = 0;
-    static final int RUNNING = 1;
-    static final int ENDED = 2;
+    private static final int QUEUED = 0;
+    private static final int RUNNING = 1;
+    private static final int ENDED = 2;
 
     final long id;
-    final InterpreterPool pool;
     final TaskSpec spec;
-    final TaskFuture future;
+    final int targetId;
     private final List<ArrayView> borrowed = new ArrayList<>();
     private final AtomicInteger state = new AtomicInteger(QUEUED);
+    private final Consumer<Task> onEnd;
+    /** What the submitter keeps with the task (the Python future of a task submitted from Python). */
+    final Object attachment;
+    private volatile Object result;
+    private volatile Throwable error;
+    private final WaitSet waiters = new WaitSet(); // threads waiting for this task's end
+    private final AtomicInteger awaiting = new AtomicInteger();
+    private volatile long startedNanos;
 
-    Task(long id, InterpreterPool pool, TaskSpec spec) {
+    Task(long id, TaskSpec spec, int targetId, Consumer<Task> onEnd, Object attachment) {
         this.id = id;
-        this.pool = pool;
         this.spec = spec;
-        this.future = new TaskFuture(this);
-        for (Object arg : spec.args()) {
-            Shareables.collectViews(arg, borrowed);
-        }
+        this.targetId = targetId;
+        this.onEnd = onEnd;
+        this.attachment = attachment;
+        Shareables.collectViews(spec.args(), borrowed);
         for (Object arg : spec.kwargs().values()) {
             Shareables.collectViews(arg, borrowed);
         }
@@ -36,17 +47,15 @@ final class Task {
 
     /** Queued to running; false if it was cancelled first. */
     boolean start() {
-        return state.compareAndSet(QUEUED, RUNNING);
-    }
-
-    /** Queued to ended (a cancel before it started). */
-    boolean cancelQueued() {
-        if (state.compareAndSet(QUEUED, ENDED)) {
-            releaseBorrowed();
-            future.markCancelled();
+        if (state.compareAndSet(QUEUED, RUNNING)) {
+            startedNanos = System.nanoTime();
             return true;
         }
         return false;
+    }
+
+    boolean isQueued() {
+        return state.get() == QUEUED;
     }
 
     boolean isRunning() {
@@ -57,24 +66,78 @@ final class Task {
         return state.get() == ENDED;
     }
 
-    /** Ends the task; the first outcome wins. Borrowed views are released before the future completes. */
-    void finish(Object result, Throwable error) {
-        if (state.getAndSet(ENDED) == ENDED) {
-            return;
+    /** When a worker started it (System.nanoTime), or 0. */
+    long startedNanos() {
+        return startedNanos;
+    }
+
+    /** Queued to ended (a cancel before it started). */
+    boolean cancelQueued() {
+        if (state.compareAndSet(QUEUED, ENDED)) {
+            end(null, new CancellationException("task " + id + " (" + spec.describe() + ") was cancelled"));
+            return true;
         }
-        releaseBorrowed();
-        if (error instanceof java.util.concurrent.CancellationException) {
-            future.markCancelled();
-        } else if (error != null) {
-            future.completeExceptionally(error);
-        } else {
-            future.complete(result);
+        return false;
+    }
+
+    /** Ends the task with a result or an error, unless it ended already. */
+    void finish(Object value, Throwable failure) {
+        if (state.getAndSet(ENDED) != ENDED) {
+            end(value, failure);
         }
     }
 
-    private void releaseBorrowed() {
+    private void end(Object value, Throwable failure) {
         for (ArrayView view : borrowed) {
-            view.release();
+            view.release(); // before anyone learns of the end: a lease never outlives its task
+        }
+        result = value;
+        error = failure;
+        endSeen = true;
+        onEnd.accept(this);
+        waiters.signal();
+    }
+
+    private volatile boolean endSeen; // set after result and error: readers check this, then read them
+
+    boolean hasOutcome() {
+        return endSeen;
+    }
+
+    /** The result (host form); meaningful once {@link #hasOutcome()}. */
+    Object result() {
+        return result;
+    }
+
+    /** The failure (WorkerException, TaskTimeoutException, CancellationException, ...), or null. */
+    Throwable error() {
+        return error;
+    }
+
+    // ---- one delivery of the outcome to Python (by the pool's completer thread or by a waiting result()) -----
+
+    private final AtomicInteger delivery = new AtomicInteger();
+
+    /** True for exactly one caller: the one that delivers the outcome to the Python future. */
+    boolean claimDelivery() {
+        return delivery.compareAndSet(0, 1);
+    }
+
+    /** True while a thread waits in {@link #awaitEnd}: it will deliver the outcome itself. */
+    boolean isAwaited() {
+        return awaiting.get() > 0;
+    }
+
+    /** Waits up to {@code timeoutNanos} for the task to end; true if it has. */
+    boolean awaitEnd(long timeoutNanos, com.oracle.truffle.api.nodes.Node node) throws InterruptedException {
+        if (endSeen) {
+            return true;
+        }
+        awaiting.incrementAndGet();
+        try {
+            return waiters.await(() -> endSeen ? this : WaitSet.NOTHING, timeoutNanos, node) != WaitSet.NOTHING;
+        } finally {
+            awaiting.decrementAndGet();
         }
     }
 }

@@ -3,13 +3,18 @@ package dev.tessera.workers;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The result of a submitted task. {@code cancel(false)} cancels a task that has not started;
+ * The result of a task submitted from Java. {@code cancel(false)} cancels a task that has not started;
  * {@code cancel(true)} also stops a running task (its worker is interrupted and replaced).
  */
 public final class TaskFuture extends CompletableFuture<Object> {
-    private final Task task;
+    private final InterpreterPool pool;
+    private volatile Task task;
 
-    TaskFuture(Task task) {
+    TaskFuture(InterpreterPool pool) {
+        this.pool = pool;
+    }
+
+    void bind(Task task) {
         this.task = task;
     }
 
@@ -24,7 +29,7 @@ public final class TaskFuture extends CompletableFuture<Object> {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        return task.pool.cancel(task, mayInterruptIfRunning);
+        return pool.cancel(task, mayInterruptIfRunning);
     }
 
     /** Completes as cancelled without going through the pool (the pool itself cancels this way). */

@@ -1,141 +1,184 @@
 package dev.tessera.workers;
 
-import dev.tessera.buffer.graalpy.ViewBuffer;
+import dev.tessera.buffer.graalpy.GuestScope;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 
 /**
- * One worker: a platform thread that owns one interpreter (a GraalPy context) and runs tasks from the pool's
- * queue, one at a time. Nothing of its interpreter is shared. When a task is stopped (deadline, cancel) the
- * context is closed from outside and this thread builds a fresh one before it takes the next task.
+ * One worker interpreter: a GraalPy context owned by one platform thread, which runs the pool's tasks one at a
+ * time in a loop written in Python ({@code tessera._worker._run}): the loop asks the host for the next task and
+ * reports its outcome through host functions ({@link WorkerFunctions}), so a task enters the interpreter without
+ * a polyglot call of its own. Nothing of the interpreter is shared.
+ *
+ * <p>When a task is stopped (deadline, cancel) its context is closed from outside; the worker's thread then ends
+ * and the pool hands its slot to a spare worker that is already running, or starts a new one.
  */
 final class Worker implements Runnable {
-    private final InterpreterPool pool;
-    final int index;
-    final Thread thread;
-    private final WorkerHost host = new WorkerHost();
-    private volatile Context context;
-    private volatile Task current;
-    private volatile RuntimeException stopReason;
-    private Value runner;
+    private static final VarHandle CURRENT;
 
-    Worker(InterpreterPool pool, int index) {
+    static {
+        try {
+            CURRENT = MethodHandles.lookup().findVarHandle(Worker.class, "current", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** What {@link #current} holds once a stop took the running task. */
+    private static final Object STOPPED = new Object();
+
+    private final InterpreterPool pool;
+    final Thread thread;
+    final GuestScope scope;
+    private volatile int slot; // index among the pool's active workers; -1 while a spare
+    private volatile Context context;
+    @SuppressWarnings("unused") // through CURRENT: the running Task, STOPPED, or null
+    private volatile Object current;
+    private volatile Task stoppedTask;
+    private volatile RuntimeException stopReason;
+    private volatile ScheduledFuture<?> deadline;
+    private volatile RuntimeException startFailure;
+    private volatile boolean ready;
+    private volatile long tasksRun;
+
+    Worker(InterpreterPool pool, int slot) {
         this.pool = pool;
-        this.index = index;
-        this.thread = Thread.ofPlatform().name("tessera-worker-" + index).daemon(true).unstarted(this);
+        this.slot = slot;
+        this.scope = new GuestScope(slot < 0 ? "spare worker" : "worker " + slot);
+        this.thread = Thread.ofPlatform().name(slot < 0 ? "tessera-spare-worker" : "tessera-worker-" + slot).daemon(true).unstarted(this);
+    }
+
+    int slot() {
+        return slot;
+    }
+
+    boolean isReady() {
+        return ready;
+    }
+
+    long tasksRun() {
+        return tasksRun;
+    }
+
+    /** A spare becomes the worker of {@code slot}. */
+    void promote(int newSlot) {
+        slot = newSlot;
+        thread.setName("tessera-worker-" + newSlot);
+        LockSupport.unpark(thread);
     }
 
     @Override
     public void run() {
+        Value loop;
         try {
-            startInterpreter();
+            loop = startInterpreter();
         } catch (RuntimeException e) {
             pool.workerFailedToStart(this, e);
             return;
         }
+        ready = true;
         pool.workerReady(this);
         try {
-            for (Task task = pool.nextTask(); task != null; task = pool.nextTask()) {
-                if (task.start()) {
-                    runTask(task);
+            while (slot < 0) { // a spare waits to be promoted
+                if (pool.isShutdown()) {
+                    return;
                 }
+                LockSupport.parkNanos(50_000_000);
             }
-        } finally {
-            closeInterpreter();
-        }
-    }
-
-    private void startInterpreter() {
-        context = pool.newWorkerContext(host);
-        Value start = context.getBindings("python").getMember("_tessera_worker_start");
-        WorkerConfig cfg = pool.config();
-        start.execute(cfg.guestSysPath(), cfg.guestPreload(), cfg.guestInitializer());
-        WorkerHost.Outcome failed = host.takeOutcome();
-        if (failed != null && failed.error() != null) {
-            closeInterpreter();
-            throw failed.error();
-        }
-        runner = context.getBindings("python").getMember("_tessera_worker_run");
-    }
-
-    private void runTask(Task task) {
-        current = task;
-        stopReason = null;
-        ScheduledFuture<?> deadline = pool.scheduleDeadline(this, task);
-        Object result = null;
-        RuntimeException error;
-        try {
-            TaskSpec s = task.spec;
-            // Views are lent as buffer objects; the task's end releases the views and so revokes these objects.
-            runner.execute(Shareables.toGuest(s.module()), Shareables.toGuest(s.qualname()),
-                    Shareables.toGuest(s.mainFile()), Shareables.toGuest(s.source()), Shareables.toGuest(s.entry()),
-                    Shareables.toGuest(s.args(), ViewBuffer::of), Shareables.kwargsToGuest(s.kwargs(), ViewBuffer::of));
-            WorkerHost.Outcome outcome = host.takeOutcome();
-            error = outcome == null ? new IllegalStateException("the task ended without reporting an outcome") : outcome.error();
-            result = outcome == null ? null : outcome.result();
+            loop.execute(); // returns once the pool is shut down and its queue is empty
         } catch (PolyglotException e) {
-            error = stopReason != null ? stopReason
-                    : new WorkerException("InternalError", "the worker interpreter failed: " + e.getMessage(), "");
-            replaceInterpreter(e);
-        } catch (RuntimeException e) { // a view that could not be lent (released, closed array) and such
-            error = e;
-        } finally {
-            if (deadline != null) {
-                deadline.cancel(false);
+            Object cur = CURRENT.getAndSet(this, (Object) null);
+            if (cur == STOPPED) {
+                stoppedTask.finish(null, stopReason);
+            } else if (cur instanceof Task t) {
+                t.finish(null, new WorkerException("InternalError", "the worker interpreter failed: " + e.getMessage(), ""));
             }
-            current = null;
+            pool.replace(this);
+        } finally {
+            cancelDeadline();
+            closeInterpreter();
         }
-        task.finish(result, error);
-        pool.taskEnded(task, error);
     }
+
+    private Value startInterpreter() {
+        context = pool.newWorkerContext(this);
+        Value worker = context.eval("python", "import tessera._worker\ntessera._worker");
+        if (!worker.getMember("_start").execute().asBoolean()) {
+            RuntimeException failed = startFailure;
+            closeInterpreter();
+            throw failed != null ? failed : new IllegalStateException("the worker failed to start");
+        }
+        return worker.getMember("_run");
+    }
+
+    /** The Python side reports a failed start (an initializer or preload that raised). */
+    void startFailed(WorkerException e) {
+        startFailure = e;
+    }
+
+    // ---- called by the task loop's host functions, on this worker's thread ------------------------------------
+
+    /** The task the loop starts now (set before its arguments are built, so that a stop can reach it). */
+    void begin(Task task) {
+        CURRENT.setVolatile(this, task);
+        deadline = pool.scheduleDeadline(this, task);
+    }
+
+    /** The loop reports an outcome; false if a stop took the task first (the context is closing). */
+    boolean end(Task task) {
+        if (!CURRENT.compareAndSet(this, (Object) task, (Object) null)) {
+            return false;
+        }
+        cancelDeadline();
+        tasksRun++;
+        return true;
+    }
+
+    private void cancelDeadline() {
+        ScheduledFuture<?> d = deadline;
+        if (d != null) {
+            d.cancel(false);
+            deadline = null;
+        }
+    }
+
+    // ---- called from other threads ----------------------------------------------------------------------------
 
     Task currentTask() {
-        return current;
+        return CURRENT.getVolatile(this) instanceof Task t ? t : null;
     }
 
     /**
      * Stops the running task if it is still {@code task}: the interpreter is closed under it (Truffle cancels the
-     * running code at its next safepoint) and this worker replaces it. Called from other threads.
+     * running code at its next safepoint); the task ends with {@code reason} and the pool replaces this worker.
      */
-    boolean stop(Task task, RuntimeException reason) {
-        if (current != task) {
+    synchronized boolean stop(Task task, RuntimeException reason) {
+        stoppedTask = task;
+        stopReason = reason;
+        if (!CURRENT.compareAndSet(this, (Object) task, STOPPED)) {
             return false;
         }
-        stopReason = reason;
         Context c = context;
-        if (c != null && current == task) {
+        if (c != null) {
             try {
                 c.close(true);
             } catch (RuntimeException ignored) {
-                // closing a context that is being cancelled from its own thread can race; the worker replaces it anyway
+                // closing a context that is being cancelled from its own thread can race; the worker ends anyway
             }
         }
         return true;
     }
 
-    private void replaceInterpreter(PolyglotException cause) {
-        closeInterpreter();
-        if (pool.isShutdown()) {
-            return;
-        }
-        try {
-            startInterpreter();
-            pool.workerReplaced(this);
-        } catch (RuntimeException e) {
-            e.addSuppressed(cause);
-            pool.workerFailedToStart(this, e);
-            throw e;
-        }
-    }
-
     private void closeInterpreter() {
         Context c = context;
         context = null;
-        runner = null;
         if (c != null) {
             try {
                 c.close(true);

@@ -1,15 +1,46 @@
-# tessera, main interpreter: InterpreterPool, a concurrent.futures.Executor over worker interpreters.
+"""InterpreterPool: a concurrent.futures.Executor whose workers are isolated interpreters.
 
-import collections as _collections
+Futures are concurrent.futures.Futures. A completer thread of the pool (a daemon thread of the main interpreter,
+woken by the host) sets their outcomes, so done-callbacks, concurrent.futures.wait and as_completed work as with
+CPython's executors; a thread blocked in result() takes its own outcome from the host directly, one hand-off
+sooner. Every crossing is one host call, checked once by the host.
+"""
+
 import concurrent.futures as _cf
-import concurrent.futures._base as _cf_base
-import inspect as _inspect
 import os as _os
 import sys as _sys
 import threading as _threading
 import time as _time
+import types as _types
+import weakref as _weakref
+from collections import namedtuple as _namedtuple
+from concurrent.futures import CancelledError
+from concurrent.futures._base import CANCELLED as _CANCELLED, FINISHED as _FINISHED, PENDING as _PENDING
 
-ExcInfo = _collections.namedtuple("ExcInfo", "type msg formatted")
+from tessera._host import (
+    pool_await as _await,
+    pool_cancel as _cancel,
+    pool_completions as _completions,
+    pool_create as _create,
+    pool_running as _running,
+    pool_shutdown as _shutdown,
+    pool_startup_seconds as _startup_seconds,
+    pool_stats as _stats,
+    pool_submit as _submit,
+    pool_target as _register_target,
+    pool_workers as _workers,
+)
+
+__all__ = ["InterpreterPool", "Future", "ExecutionFailed", "DeadlineExceeded", "BrokenInterpreterPool", "source",
+           "wait", "as_completed", "FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"]
+
+ExcInfo = _namedtuple("ExcInfo", "type msg formatted")
+
+wait = _cf.wait
+as_completed = _cf.as_completed
+FIRST_COMPLETED = _cf.FIRST_COMPLETED
+FIRST_EXCEPTION = _cf.FIRST_EXCEPTION
+ALL_COMPLETED = _cf.ALL_COMPLETED
 
 
 class ExecutionFailed(RuntimeError):
@@ -28,6 +59,10 @@ class DeadlineExceeded(TimeoutError):
     """A task ran past the pool's task_timeout: its worker was interrupted and replaced."""
 
 
+class BrokenInterpreterPool(_cf.BrokenExecutor):
+    """A worker could not start (its initializer or a preload raised): the pool cannot run tasks."""
+
+
 class source:
     """Code for workers to run without a module: pool.submit(tessera.source(code, "main"), ...) calls the function
     `main` that `code` defines (compiled once per worker)."""
@@ -39,8 +74,18 @@ class source:
             raise TypeError("source(code, entry) takes two str")
         self.code, self.entry = code, entry
 
+    def __eq__(self, other):
+        return type(other) is source and other.code == self.code and other.entry == self.entry
+
+    def __hash__(self):
+        return hash((self.code, self.entry))
+
     def __repr__(self):
         return f"tessera.source(<{len(self.code)} chars>, {self.entry!r})"
+
+
+for _cls in (ExecutionFailed, DeadlineExceeded, BrokenInterpreterPool, source):
+    _cls.__module__ = "tessera"
 
 
 def _main_file():
@@ -54,9 +99,10 @@ def _target(fn, what="fn"):
         return None, None, None, fn.code, fn.entry
     if isinstance(fn, str):
         raise TypeError(f"{what}: to run source code, pass tessera.source(code, entry_name)")
-    if _inspect.ismethod(fn):
-        raise TypeError(f"{what}: cannot send the bound method {fn.__qualname__!r} to a worker: workers import functions "
-                        f"by module and name and cannot receive its object; use a module-level function")
+    if isinstance(fn, _types.MethodType) or (isinstance(fn, _types.BuiltinMethodType)
+                                             and not isinstance(fn.__self__, _types.ModuleType)):
+        raise TypeError(f"{what}: cannot send the bound method {getattr(fn, '__qualname__', fn)!r} to a worker: workers "
+                        f"import functions by module and name and cannot receive its object; use a module-level function")
     if not callable(fn):
         raise TypeError(f"{what} must be a module-level function, not {type(fn).__name__}")
     module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", None)
@@ -78,43 +124,87 @@ def _target(fn, what="fn"):
 
 
 class Future(_cf.Future):
-    """A concurrent.futures.Future of a task run by a worker interpreter.
+    """A concurrent.futures.Future of a task run by a worker interpreter. cancel(interrupt=True) also stops a
+    running task (its worker is replaced)."""
 
-    Futures are completed by the calls that wait for them (result, exception, done, tessera.wait,
-    tessera.as_completed, pool.shutdown), on the waiting thread: the main interpreter runs no thread of its own
-    for it. Done-callbacks run there too."""
-
-    def __init__(self, pool, task_id):
+    def __init__(self):
         super().__init__()
-        self._pool = pool
-        self._task_id = task_id
-
-    def done(self):
-        self._pool._deliver_ready()
-        return super().done()
-
-    def result(self, timeout=None):
-        self._pool._wait_for(lambda: _cf.Future.done(self), timeout)
-        return super().result(0)
-
-    def exception(self, timeout=None):
-        self._pool._wait_for(lambda: _cf.Future.done(self), timeout)
-        return super().exception(0)
+        self._task = None
 
     def cancel(self, interrupt=False):
-        """Cancel the task if it has not started. With interrupt=True a running task is stopped as well (its
-        worker is interrupted and replaced)."""
+        """Cancel the task if it has not started. With interrupt=True a running task is stopped as well."""
         with self._condition:
-            if self._state in (_cf_base.CANCELLED, _cf_base.CANCELLED_AND_NOTIFIED):
+            if self._state in (_CANCELLED, "CANCELLED_AND_NOTIFIED"):
                 return True
-            if self._state == _cf_base.FINISHED:
+            if self._state == _FINISHED:
                 return False
-        if not self._pool._handle.cancel(self._task_id, bool(interrupt)):
+        if not _cancel(self._task, interrupt):
             return False
         return super().cancel()
 
     def running(self):
-        return not self.done() and self._pool._handle.running(self._task_id)
+        return self._state == _PENDING and _running(self._task)
+
+    def result(self, timeout=None):
+        if self._state == _PENDING:
+            timeout = self._await_host(timeout)
+        return super().result(timeout)
+
+    def exception(self, timeout=None):
+        if self._state == _PENDING:
+            timeout = self._await_host(timeout)
+        return super().exception(timeout)
+
+    def _await_host(self, timeout):
+        """Waits in the host for the task's end and delivers its outcome if the completer has not; returns what is
+        left of `timeout`."""
+        start = _time.monotonic()
+        got = _await(self._task, timeout)
+        if got is not None:
+            _deliver(self, got[0], got[1])
+        return None if timeout is None else max(0.0, timeout - (_time.monotonic() - start))
+
+    def __repr__(self):
+        if self._state == _PENDING and self._task is not None and _running(self._task):
+            return f"<{type(self).__name__} at {id(self):#x} state=running>"
+        return super().__repr__()
+
+
+def _deliver(future, value, exc):
+    """Sets the outcome the host delivered: a result, an exception, or a cancellation."""
+    if type(exc) is CancelledError:
+        _cf.Future.cancel(future)  # PENDING -> CANCELLED (no-op if the user's cancel() got there first)
+        future.set_running_or_notify_cancel()  # CANCELLED -> CANCELLED_AND_NOTIFIED, as executors do
+    elif future.cancelled():
+        return
+    elif exc is None:
+        future.set_result(value)
+    else:
+        future.set_exception(exc)
+
+
+def _complete(handle):
+    """The completer thread: delivers outcomes until the pool is shut down and every one was delivered."""
+    take, deliver = _completions, _deliver
+    while True:
+        batch = take(handle)
+        if batch is None:
+            return
+        for future, value, exc in batch:
+            deliver(future, value, exc)
+
+
+_live_pools = _weakref.WeakSet()
+_exiting = False
+_exit_hook_registered = False
+
+
+def _python_exit():
+    """At interpreter exit, pools finish their queued and running tasks (as CPython's executors do)."""
+    global _exiting
+    _exiting = True
+    for pool in list(_live_pools):
+        pool.shutdown(wait=True)
 
 
 class InterpreterPool(_cf.Executor):
@@ -123,13 +213,16 @@ class InterpreterPool(_cf.Executor):
     with shareable arguments; array views arrive in the worker as memoryviews over host memory, and a view passed
     to a task belongs to it: its lease ends when the task ends.
 
-    max_workers: number of workers (default: the number of cores). preload: modules every worker imports at
-    start. initializer(*initargs): a module-level function run once per worker. task_timeout: seconds after which
-    a task fails with DeadlineExceeded and its worker is replaced. allow_read: directories workers may read.
-    sys_path: directories put on the workers' sys.path (and readable); the main script's directory always is."""
+    max_workers: number of workers (default: the number of cores). initializer(*initargs): a module-level function
+    run once per worker; if it raises, the pool is broken (BrokenInterpreterPool). preload: modules every worker
+    imports at start. task_timeout: seconds after which a task fails with DeadlineExceeded and its worker is
+    replaced. allow_read: directories workers may read. sys_path: directories put on the workers' sys.path (and
+    readable); the main script's directory always is. spare_workers: started workers kept idle to replace a stopped
+    one at once (0 or 1)."""
 
     def __init__(self, max_workers=None, initializer=None, initargs=(), preload=(), *, task_timeout=None, allow_read=(),
-                 sys_path=()):
+                 sys_path=(), spare_workers=1):
+        global _exit_hook_registered
         if max_workers is not None:
             if isinstance(max_workers, bool) or not isinstance(max_workers, int):
                 raise TypeError(f"max_workers must be an int or None, not {type(max_workers).__name__}")
@@ -137,174 +230,73 @@ class InterpreterPool(_cf.Executor):
                 raise ValueError("max_workers must be greater than 0")
         if isinstance(preload, str):
             preload = (preload,)
-        preload = tuple(preload)
-        for name in preload:
-            if not isinstance(name, str):
-                raise TypeError(f"preload must name modules as str, got {type(name).__name__}")
         init = None
         if initializer is not None:
-            module, qualname, main_file, _, _ = _target(initializer, "initializer")
-            initargs = tuple(initargs)
-            _check_shareable(initargs, "initargs")
-            init = (module, qualname, main_file, initargs)
-        if task_timeout is not None:
-            if isinstance(task_timeout, bool) or not isinstance(task_timeout, (int, float)):
-                raise TypeError(f"task_timeout must be a number of seconds or None, not {type(task_timeout).__name__}")
-            if task_timeout <= 0:
-                raise ValueError("task_timeout must be positive")
+            init = _target(initializer, "initializer")
         main = _main_file()
-        if isinstance(sys_path, str):
+        if isinstance(sys_path, (str, _os.PathLike)):
             sys_path = (sys_path,)
         sys_path = ((_os.path.dirname(main),) if main else ()) + tuple(_os.path.abspath(_os.fspath(p)) for p in sys_path)
+        if isinstance(allow_read, (str, _os.PathLike)):
+            allow_read = (allow_read,)
         allow = tuple(_os.path.abspath(_os.fspath(p)) for p in allow_read)
-        self._handle = _pool_host.create(max_workers or 0, preload, init, sys_path,
-                                         -1.0 if task_timeout is None else float(task_timeout), allow)
-        self._futures = {}
-        self._lock = _threading.Lock()
-        self._delivering = _threading.Lock()
-        self._shutdown = False
-        self._drained = False
+        if _exiting:
+            raise RuntimeError("cannot start an interpreter pool after interpreter shutdown")
+        self._handle = _create(max_workers, tuple(preload), init, tuple(initargs), sys_path, task_timeout, allow,
+                               spare_workers)
+        self._targets = {}
+        self._completer = None
+        self._completer_lock = _threading.Lock()
+        _live_pools.add(self)
+        if not _exit_hook_registered:
+            _threading._register_atexit(_python_exit)
+            _exit_hook_registered = True
 
     @property
     def max_workers(self):
-        return self._handle.workers
+        return _workers(self._handle)
 
     @property
     def startup_seconds(self):
-        """How long the workers took to start (they start in parallel)."""
-        return self._handle.startup_seconds
+        """How long the workers took to start (they start in parallel, in the background); waits for them."""
+        return _startup_seconds(self._handle)
+
+    def stats(self):
+        """Workers, tasks submitted/completed/failed/cancelled, replaced workers, queued and running tasks; per
+        worker its tasks and the bytes its thread allocated (cumulative, not live)."""
+        stats = dict(_stats(self._handle))
+        stats["per_worker"] = [dict(w) for w in stats["per_worker"]]
+        return stats
 
     def submit(self, fn, /, *args, **kwargs):
-        target = _target(fn)
-        _check_shareable(args, "argument")
-        for name, value in kwargs.items():
-            _check_shareable(value, f"argument {name!r}")
-        with self._lock:
-            if self._shutdown:
-                raise RuntimeError("cannot schedule new futures after shutdown")
-            task_id = self._handle.submit(*target, args, tuple(kwargs.items()))
-            future = Future(self, task_id)
-            self._futures[task_id] = future
+        try:
+            target = self._targets.get(fn)
+        except TypeError:  # unhashable: _target() says what is wrong with it
+            target = None
+        if target is None:
+            target = _register_target(self._handle, *_target(fn))
+            try:
+                self._targets[fn] = target
+            except TypeError:
+                pass
+        future = Future()
+        future._task = _submit(self._handle, future, target, args, tuple(kwargs.items()) if kwargs else None)
+        if self._completer is None:
+            self._start_completer()
         return future
 
+    def _start_completer(self):
+        with self._completer_lock:
+            if self._completer is None:
+                t = _threading.Thread(target=_complete, args=(self._handle,), name="tessera-pool-completer", daemon=True)
+                t.start()
+                self._completer = t
+
     def shutdown(self, wait=True, *, cancel_futures=False):
-        with self._lock:
-            self._shutdown = True
-        self._handle.shutdown(bool(wait), bool(cancel_futures))
-        if wait:
-            while not self._drained:
-                self._deliver_one(0.25)
-        else:
-            self._deliver_ready()
-
-    # ---- completing futures -------------------------------------------------------------------------------
-
-    def _wait_for(self, predicate, timeout):
-        """Delivers completions until predicate() holds or the timeout passes."""
-        deadline = _deadline(timeout)
-        while not predicate() and not self._drained:
-            seconds = _next_wait(deadline, 0.25)
-            if seconds is None:
-                return
-            self._deliver_one(seconds)
-
-    def _deliver_ready(self):
-        while self._deliver_one(0.0):
-            pass
-
-    def _deliver_one(self, wait_seconds):
-        """Completes the future of the next finished task, waiting up to wait_seconds for one. True if one was."""
-        if not self._delivering.acquire(blocking=False):
-            _time.sleep(min(wait_seconds, 0.001))  # another thread is delivering
-            return False
-        try:
-            item = _decode(self._handle.next_completion(float(wait_seconds)), False)
-        finally:
-            self._delivering.release()
-        if item is None:
-            return False
-        if item[0] == -1:
-            self._drained = True
-            return False
-        task_id, kind, a, b, c = item
-        with self._lock:
-            future = self._futures.pop(task_id, None)
-        if future is None:
-            return True
-        if kind == 2 or future.cancelled():
-            _cf.Future.cancel(future)
-            future.set_running_or_notify_cancel()
-        elif kind == 0:
-            future.set_result(a)
-        elif kind == 1:
-            future.set_exception(ExecutionFailed(a, b, c))
-        elif kind == 3:
-            future.set_exception(DeadlineExceeded(a))
-        else:
-            future.set_exception(RuntimeError(f"{a}: {b}"))
-        return True
+        _shutdown(self._handle, wait, cancel_futures)
+        completer = self._completer
+        if wait and completer is not None and completer is not _threading.current_thread():
+            completer.join()
 
     def __repr__(self):
-        return f"tessera.InterpreterPool(max_workers={self.max_workers}{', shut down' if self._shutdown else ''})"
-
-
-FIRST_COMPLETED = _cf.FIRST_COMPLETED
-FIRST_EXCEPTION = _cf.FIRST_EXCEPTION
-ALL_COMPLETED = _cf.ALL_COMPLETED
-
-
-def _deadline(timeout):
-    return None if timeout is None else _time.monotonic() + timeout
-
-
-def _next_wait(deadline, step):
-    """How long the next wait may last: `step`, less if the deadline is nearer; None once it has passed."""
-    if deadline is None:
-        return step
-    remaining = deadline - _time.monotonic()
-    return None if remaining <= 0 else min(remaining, step)
-
-
-def _pump(fs, wait_seconds):
-    pools = {f._pool for f in fs if isinstance(f, Future)}
-    if not pools:
-        _time.sleep(wait_seconds)
-        return
-    share = wait_seconds / len(pools)
-    for pool in pools:
-        pool._deliver_one(share)
-
-
-def wait(fs, timeout=None, return_when=ALL_COMPLETED):
-    """concurrent.futures.wait for tessera futures (it completes them while it waits)."""
-    fs = set(fs)
-    deadline = _deadline(timeout)
-    while True:
-        done = {f for f in fs if f.done()}
-        not_done = fs - done
-        if (not not_done or (return_when == FIRST_COMPLETED and done)
-                or (return_when == FIRST_EXCEPTION and any(not f.cancelled() and f.exception(0) is not None for f in done))):
-            break
-        seconds = _next_wait(deadline, 0.05)
-        if seconds is None:
-            break
-        _pump(not_done, seconds)
-    return _cf_base.DoneAndNotDoneFutures(done, not_done)
-
-
-def as_completed(fs, timeout=None):
-    """concurrent.futures.as_completed for tessera futures: yields each future as it finishes."""
-    pending = set(fs)
-    total = len(pending)
-    deadline = _deadline(timeout)
-    while pending:
-        finished = {f for f in pending if f.done()}
-        for f in finished:
-            pending.discard(f)
-            yield f
-        if not pending:
-            return
-        seconds = _next_wait(deadline, 0.05)
-        if seconds is None:
-            raise TimeoutError(f"{len(pending)} (of {total}) futures unfinished")
-        _pump(pending, seconds)
+        return f"tessera.InterpreterPool(max_workers={self.max_workers})"

@@ -1,10 +1,22 @@
-# tessera, worker side: the sandbox's import guard, worker start-up, and the task runner.
+"""The task loop of a worker interpreter: the sandbox's import guard, start-up, and the loop that runs tasks.
+
+The loop asks the host for the next task (one host call that waits while there is none) and reports its outcome
+(one host call); a task enters the interpreter without a polyglot call of its own.
+"""
 
 import importlib as _importlib
 import sys as _sys
 import types as _types
 
-# traceback and importlib.util are imported where used: stdlib imports dominate a fresh worker's start-up.
+from tessera._host import (
+    worker_config as _config,
+    worker_done as _done,
+    worker_start_failed as _start_failed,
+    worker_take as _take,
+    worker_target as _target_of,
+)
+
+__all__ = []
 
 
 class _NoHostImports:
@@ -22,8 +34,7 @@ _sys.meta_path.insert(0, _NoHostImports)
 _sys.modules.pop("java", None)
 
 _main_modules = {}
-_source_modules = {}
-_functions = {}  # (module, qualname, main_file) -> function: a task pays the import and lookup once per worker
+_functions = {}  # target id -> function: a task pays the import and lookup once per worker
 
 
 def _type_name(t):
@@ -44,53 +55,69 @@ def _load_main(path):
     return module
 
 
-def _resolve(module, qualname, main_file, source, entry):
+def _function(module, qualname, main_file, source, entry):
     if source is not None:
-        namespace = _source_modules.get(source)
-        if namespace is None:
-            namespace = _types.ModuleType("__tessera_source__")
-            exec(compile(source, "<tessera source>", "exec"), namespace.__dict__)
-            _source_modules[source] = namespace
+        namespace = _types.ModuleType("__tessera_source__")
+        exec(compile(source, "<tessera source>", "exec"), namespace.__dict__)
+        if not entry:
+            return None
         fn = getattr(namespace, entry, None)
         if fn is None:
             raise NameError(f"the task's source defines no {entry!r}")
         return fn
-    key = (module, qualname, main_file)
-    fn = _functions.get(key)
-    if fn is None:
-        fn = _load_main(main_file) if module == "__main__" and main_file else _importlib.import_module(module)
-        for part in qualname.split("."):
-            fn = getattr(fn, part)
-        _functions[key] = fn
+    fn = _load_main(main_file) if module == "__main__" and main_file else _importlib.import_module(module)
+    for part in qualname.split("."):
+        fn = getattr(fn, part)
     return fn
 
 
-def _report(e):
-    import traceback
-    tb = e.__traceback__.tb_next if e.__traceback__ is not None else None  # drop the runner's own frame
-    _worker_host.fail(_type_name(type(e)), str(e), "".join(traceback.format_exception(type(e), e, tb)))
+def _resolve(target):
+    fn = _function(*_target_of(target))
+    _functions[target] = fn
+    return fn
 
 
-def _worker_start(sys_path, preload, init):
+def _failure(e):
+    """(type name, message, traceback text) of an exception, without the loop's own frame."""
     try:
-        _sys.path[0:0] = list(_decode(sys_path, False))
-        for name in _decode(preload, False):
+        import traceback
+        tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
+        return (_type_name(type(e)), str(e), "".join(traceback.format_exception(type(e), e, tb)))
+    except BaseException as again:  # a broken __str__ must not end the loop
+        return (_type_name(type(e)), f"<exception str() failed: {type(again).__name__}>", "")
+
+
+def _start():
+    """Runs the pool's sys.path, preloads and initializer; False (reported to the host) if any of them raised."""
+    try:
+        sys_path, preload, init, initargs = _config()
+        _sys.path[0:0] = list(sys_path)
+        for name in preload:
             _importlib.import_module(name)
-        module, qualname, main_file, source, initargs = _decode(init, False)
-        if source is not None:
-            exec(compile(source, "<tessera initializer>", "exec"), {"__name__": "__tessera_init__"})
-        elif module is not None:
-            _resolve(module, qualname, main_file, None, None)(*initargs)
+        if init is not None:
+            fn = _function(*init)
+            if fn is not None:
+                fn(*initargs)
+        return True
     except BaseException as e:
-        _report(e)
+        _start_failed(*_failure(e))
+        return False
 
 
-def _worker_run(module, qualname, main_file, source, entry, args, kwargs):
-    try:
-        fn = _resolve(_decode(module, False), _decode(qualname, False), _decode(main_file, False),
-                      _decode(source, False), _decode(entry, False))
-        result = fn(*_decode(args, True), **dict(_decode(kwargs, True)))
-        _check_shareable(result, "the task's result")
-        _worker_host.succeed(result)
-    except BaseException as e:
-        _report(e)
+def _run():
+    """Runs tasks until the pool shuts down."""
+    take, done, functions = _take, _done, _functions
+    while True:
+        task = take()
+        if task is None:
+            return
+        target, args, kwargs = task
+        try:
+            fn = functions.get(target)
+            if fn is None:
+                fn = _resolve(target)
+            result = fn(*args) if kwargs is None else fn(*args, **dict(kwargs))
+        except BaseException as e:
+            done(False, _failure(e))
+        else:
+            done(True, result)

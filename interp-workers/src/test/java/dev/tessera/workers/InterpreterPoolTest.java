@@ -2,6 +2,7 @@ package dev.tessera.workers;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.tessera.buffer.values.NotShareableException;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.shm.DType;
 import dev.tessera.shm.SharedArray;
@@ -206,10 +207,25 @@ class InterpreterPoolTest {
     }
 
     @Test
-    void startupFailuresReportThePythonError() {
-        var e = assertThrows(WorkerException.class, () -> PoolFixture.pool(1).preload("no_such_module_xyz").build());
-        assertEquals("ModuleNotFoundError", e.pythonType());
-        var init = assertThrows(WorkerException.class, () -> PoolFixture.pool(1).initializerSource("raise ValueError('bad init')").build());
-        assertEquals("bad init", init.pythonMessage());
+    void aWorkerThatCannotStartBreaksThePoolWithThePythonError() throws Exception {
+        try (InterpreterPool p = PoolFixture.pool(1).preload("no_such_module_xyz").build()) {
+            p.awaitReady(Duration.ofSeconds(120));
+            BrokenPoolException broken = p.brokenReason();
+            assertNotNull(broken);
+            WorkerException cause = assertInstanceOf(WorkerException.class, broken.getCause());
+            assertEquals("ModuleNotFoundError", cause.pythonType());
+            assertThrows(BrokenPoolException.class, () -> p.submit("tasks", "add", 1, 1));
+        }
+        try (InterpreterPool p = PoolFixture.pool(1).initializerSource("raise ValueError('bad init')").build()) {
+            BrokenPoolException broken;
+            try {
+                TaskFuture queued = p.submit("tasks", "add", 1, 1); // usually queued before the worker fails to start
+                var e = assertThrows(ExecutionException.class, () -> get(queued));
+                broken = assertInstanceOf(BrokenPoolException.class, e.getCause());
+            } catch (BrokenPoolException refused) {
+                broken = refused;
+            }
+            assertEquals("bad init", ((WorkerException) broken.getCause()).pythonMessage());
+        }
     }
 }

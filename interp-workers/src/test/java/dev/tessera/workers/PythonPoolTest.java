@@ -122,7 +122,7 @@ class PythonPoolTest {
                 assert [f.result(60) for f in fs] == [25_000] * 4
                 sum(memoryview(a))
                 """).asDouble());
-        assertEquals(0, eval("tessera._array_host.lease_count").asInt());
+        assertEquals(0, eval("tessera._host.store_stats()[2]").asInt());
         eval("a.release()");
     }
 
@@ -169,8 +169,12 @@ class PythonPoolTest {
                     prods = [qpool.submit(tasks.produce, q, p, N) for p in range(P - 1)]
                     for i in range(N):
                         q.put((P - 1, i))
-                    assert [f.result(120) for f in prods] == [N] * (P - 1)
-                    items = [f.result(120) for f in cons]
+                    try:
+                        assert [f.result(120) for f in prods] == [N] * (P - 1)
+                        items = [f.result(120) for f in cons]
+                    except Exception as e:
+                        raise AssertionError(f"stalled: {e!r}; qsize {q.qsize()}, stats {qpool.stats()}, "
+                                             f"running {[f.running() for f in prods + cons]}") from e
                     (items, q.empty())
                     """);
             assertTrue(got.getArrayElement(1).asBoolean());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The Agrona-backed queue under many Java threads: nothing lost or duplicated, FIFO per producer. */
@@ -26,10 +27,15 @@ class QueueTest {
             for (int c = 0; c < consumers; c++) {
                 threads.add(Thread.ofPlatform().start(() -> {
                     List<Long> seen = new ArrayList<>();
-                    for (Queue.Got g = q.take(); g.found(); g = q.take()) {
-                        seen.add((Long) g.value());
+                    try {
+                        while (true) {
+                            seen.add((Long) q.take());
+                        }
+                    } catch (QueueClosedException drained) {
+                        seenByConsumer.add(seen);
+                    } catch (InterruptedException e) {
+                        throw new AssertionError(e);
                     }
-                    seenByConsumer.add(seen);
                     done.countDown();
                 }));
             }
@@ -38,7 +44,11 @@ class QueueTest {
                 long base = (long) p << 32;
                 prods.add(Thread.ofPlatform().start(() -> {
                     for (int i = 0; i < perProducer; i++) {
-                        assertEquals(Queue.PutResult.OK, q.put(base + i, -1, () -> { }));
+                        try {
+                            q.put(base + i);
+                        } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                        }
                     }
                 }));
             }
@@ -66,22 +76,73 @@ class QueueTest {
     }
 
     @Test
-    void boundsTimeoutsAndClose() {
+    void boundsTimeoutsAndClose() throws Exception {
         Queue q = new Queue(2);
-        assertEquals(Queue.PutResult.OK, q.offer(null));
-        assertEquals(Queue.PutResult.OK, q.offer("x"));
-        assertEquals(Queue.PutResult.FULL, q.offer("y"));
+        assertTrue(q.offer(null));
+        assertTrue(q.offer("x"));
+        assertFalse(q.offer("y"));
         assertTrue(q.isFull());
+        assertEquals(2, q.size());
         long t0 = System.nanoTime();
-        assertEquals(Queue.PutResult.FULL, q.put("y", 20_000_000, () -> { }));
+        assertFalse(q.put("y", 20, TimeUnit.MILLISECONDS));
         assertTrue(System.nanoTime() - t0 >= 20_000_000);
-        Queue.Got first = q.poll();
+        Queue.Got first = q.poll(0, TimeUnit.SECONDS);
         assertTrue(first.found());
         assertNull(first.value(), "None travels through the queue");
         q.close();
-        assertEquals(Queue.PutResult.CLOSED, q.offer("z"));
-        assertEquals("x", q.poll().value());
-        assertTrue(q.poll().closed());
+        assertThrows(QueueClosedException.class, () -> q.offer("z"));
+        assertEquals("x", q.poll(0, TimeUnit.SECONDS).value(), "what was queued before the close is delivered");
+        assertThrows(QueueClosedException.class, () -> q.poll(0, TimeUnit.SECONDS));
         assertThrows(IllegalArgumentException.class, () -> new Queue(-1));
+    }
+
+    @Test
+    void aBlockedGetterWakesAtOnceWhenAnItemArrivesAndAtClose() throws Exception {
+        Queue q = new Queue();
+        CountDownLatch waiting = new CountDownLatch(1);
+        var got = new java.util.concurrent.atomic.AtomicReference<Object>();
+        Thread getter = Thread.ofPlatform().start(() -> {
+            waiting.countDown();
+            try {
+                got.set(q.take());
+                got.set(q.take());
+            } catch (QueueClosedException e) {
+                got.set("closed");
+            } catch (InterruptedException e) {
+                got.set(e);
+            }
+        });
+        waiting.await();
+        Thread.sleep(200); // long past the spin: the getter is parked
+        q.put(7L);
+        for (int i = 0; i < 500 && got.get() == null; i++) {
+            Thread.sleep(1);
+        }
+        assertEquals(7L, got.get(), "the parked getter was woken by the put");
+        q.close();
+        getter.join(5000);
+        assertFalse(getter.isAlive(), "close wakes a parked getter");
+        assertEquals("closed", got.get());
+    }
+
+    @Test
+    void boundedQueueKeepsItsExactBoundUnderRacingProducers() throws Exception {
+        Queue q = new Queue(3);
+        List<Thread> producers = new ArrayList<>();
+        var accepted = new java.util.concurrent.atomic.AtomicInteger();
+        for (int p = 0; p < 4; p++) {
+            producers.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 1000; i++) {
+                    if (q.offer((long) i)) {
+                        accepted.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Thread t : producers) {
+            t.join();
+        }
+        assertEquals(3, accepted.get(), "never more items than maxsize");
+        assertEquals(3, q.size());
     }
 }

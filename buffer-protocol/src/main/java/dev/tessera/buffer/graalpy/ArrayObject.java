@@ -3,12 +3,13 @@ package dev.tessera.buffer.graalpy;
 import com.oracle.graal.python.builtins.objects.buffer.PythonBufferAcquireLibrary;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.dsl.Bind;
-import com.oracle.truffle.api.interop.InteropLibrary;
-import com.oracle.truffle.api.interop.TruffleObject;
-import com.oracle.truffle.api.interop.UnknownIdentifierException;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.nodes.Node;
+import dev.tessera.buffer.interop.HostMembers;
+import dev.tessera.buffer.interop.InteropArray;
+import dev.tessera.buffer.interop.MetaType;
+import dev.tessera.shm.ArrayView;
 import dev.tessera.shm.SharedArray;
 import java.util.Set;
 
@@ -17,8 +18,10 @@ import java.util.Set;
  * of the whole array; writing takes a lease through {@code array.slice(start, stop)}.
  */
 @ExportLibrary(PythonBufferAcquireLibrary.class)
-@ExportLibrary(InteropLibrary.class)
-public final class ArrayObject implements TruffleObject {
+public final class ArrayObject extends HostObject {
+    /** The interop class of arrays; Python registers {@code tessera.Array} for it. */
+    public static final MetaType META = MetaType.of("tessera.Array", ArrayObject.class);
+
     private static final HostMembers MEMBERS = HostMembers.of(
             Set.of("_shape", "format", "itemsize", "nbytes", "name", "closed"),
             Set.of("_slice", "_readonly", "_release"));
@@ -58,31 +61,18 @@ public final class ArrayObject implements TruffleObject {
         return v;
     }
 
-    @ExportMessage
-    boolean hasMembers() {
-        return true;
+    @Override
+    protected HostMembers members() {
+        return MEMBERS;
     }
 
-    @ExportMessage
-    Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return MEMBERS.names();
+    @Override
+    protected MetaType metaType() {
+        return META;
     }
 
-    @ExportMessage
-    @TruffleBoundary
-    boolean isMemberReadable(String member) {
-        return MEMBERS.isReadable(member);
-    }
-
-    @ExportMessage
-    @TruffleBoundary
-    boolean isMemberInvocable(String member) {
-        return MEMBERS.isInvocable(member);
-    }
-
-    @ExportMessage
-    @TruffleBoundary
-    Object readMember(String member) throws UnknownIdentifierException {
+    @Override
+    protected Object read(String member) {
         return switch (member) {
             case "_shape" -> InteropArray.ofLongs(array.shape());
             case "format" -> array.dtype().formatString();
@@ -90,35 +80,25 @@ public final class ArrayObject implements TruffleObject {
             case "nbytes" -> array.byteSize();
             case "name" -> array.name();
             case "closed" -> array.isClosed();
-            default -> throw UnknownIdentifierException.create(member);
+            default -> throw new UnsupportedOperationException(member);
         };
     }
 
-    @ExportMessage
-    @TruffleBoundary
-    Object invokeMember(String member, Object[] args, @Bind("$node") Node node) throws UnknownIdentifierException {
-        try {
-            return switch (member) {
-                case "_slice" -> {
-                    HostArgs.arity("slice", args, 2);
-                    yield viewOf(array.slice(HostArgs.asLong("slice", args[0]), HostArgs.asLong("slice", args[1]), "a Python view"));
-                }
-                case "_readonly" -> {
-                    HostArgs.arity("readonly", args, 2);
-                    yield viewOf(array.readOnly(HostArgs.asLong("readonly", args[0]), HostArgs.asLong("readonly", args[1])));
-                }
-                case "_release" -> {
-                    array.close();
-                    yield true;
-                }
-                default -> throw UnknownIdentifierException.create(member);
-            };
-        } catch (RuntimeException e) {
-            throw PythonErrors.fromHost(node, e);
-        }
+    /** {@code _slice(start, stop)}, {@code _readonly(start, stop)}: bounds already normalised by Python. */
+    @Override
+    protected Object invoke(String member, Object[] args) {
+        return switch (member) {
+            case "_slice" -> viewOf(array.slice(GuestArgs.asLong(args[0], "start"), GuestArgs.asLong(args[1], "stop"), "a Python view"));
+            case "_readonly" -> viewOf(array.readOnly(GuestArgs.asLong(args[0], "start"), GuestArgs.asLong(args[1], "stop")));
+            case "_release" -> {
+                array.close();
+                yield true;
+            }
+            default -> throw new UnsupportedOperationException(member);
+        };
     }
 
-    private static ViewBuffer viewOf(dev.tessera.shm.ArrayView view) {
+    private static ViewBuffer viewOf(ArrayView view) {
         try {
             return ViewBuffer.of(view);
         } catch (RuntimeException e) {
@@ -127,19 +107,8 @@ public final class ArrayObject implements TruffleObject {
         }
     }
 
-    @ExportMessage
-    boolean hasMetaObject() {
-        return true;
-    }
-
-    @ExportMessage
-    Object getMetaObject() {
-        return MetaType.ARRAY;
-    }
-
-    @ExportMessage
-    @TruffleBoundary
-    Object toDisplayString(@SuppressWarnings("unused") boolean allowSideEffects) {
+    @Override
+    protected String display() {
         return array.toString();
     }
 }

@@ -13,7 +13,8 @@ import dev.tessera.shm.StoreLimitException;
 
 /**
  * Turns host-side failures into Python exceptions raised in the calling interpreter, so that a Python mistake
- * never reaches the user as a Java stack trace. Every Python-facing Truffle object of Tessera raises through here.
+ * never reaches the user as a Java stack trace. Tessera's own Python classes (NotShareableError, QueueEmpty...)
+ * are raised through the interpreter's {@link GuestScope}; builtin types through here.
  */
 public final class PythonErrors {
     private PythonErrors() {
@@ -29,7 +30,7 @@ public final class PythonErrors {
         throw PRaiseNode.raiseStatic(node, type, PythonUtils.toTruffleStringUncached(message));
     }
 
-    /** Maps a host exception to the Python exception a Python user expects for it. */
+    /** Maps a host exception to the builtin Python exception a Python user expects for it. */
     public static PException fromHost(Node node, RuntimeException e) {
         CompilerDirectives.transferToInterpreter();
         if (e instanceof PException p) {
@@ -39,8 +40,13 @@ public final class PythonErrors {
     }
 
     @TruffleBoundary
-    private static String message(RuntimeException e) {
+    static String message(RuntimeException e) {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    /** The name of the builtin exception class {@link #fromHost} raises for {@code e} ("ValueError"). */
+    public static String builtinTypeName(RuntimeException e) {
+        return pythonType(e).name();
     }
 
     static PythonBuiltinClassType pythonType(RuntimeException e) {

@@ -13,14 +13,15 @@ import com.oracle.graal.python.util.PythonUtils;
 import com.oracle.truffle.api.CompilerDirectives;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.dsl.Bind;
-import com.oracle.truffle.api.interop.InteropLibrary;
-import com.oracle.truffle.api.interop.TruffleObject;
-import com.oracle.truffle.api.interop.UnknownIdentifierException;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.nodes.Node;
 import com.oracle.truffle.api.strings.TruffleString;
 import dev.tessera.buffer.BufferSpec;
+import dev.tessera.buffer.interop.HostMembers;
+import dev.tessera.buffer.interop.InteropArray;
+import dev.tessera.buffer.interop.MetaType;
+import dev.tessera.buffer.values.GuestHandle;
 import dev.tessera.shm.ArrayView;
 import dev.tessera.shm.SharedArray;
 import java.lang.foreign.MemorySegment;
@@ -39,8 +40,10 @@ import java.util.Set;
  */
 @ExportLibrary(PythonBufferAcquireLibrary.class)
 @ExportLibrary(PythonBufferAccessLibrary.class)
-@ExportLibrary(InteropLibrary.class)
-public final class ViewBuffer implements TruffleObject {
+public final class ViewBuffer extends HostObject implements GuestHandle {
+    /** The interop class of views; Python registers {@code tessera.View} for it. */
+    public static final MetaType META = MetaType.of("tessera.View", ViewBuffer.class);
+
     // Native order is what every Python format without a prefix uses; the swapped layouts serve '<' / '>' views.
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfShort I16_SWAPPED = I16.withOrder(swapped());
@@ -421,31 +424,20 @@ public final class ViewBuffer implements TruffleObject {
         }
     }
 
-    // ---- InteropLibrary: the members the Python class tessera.View builds on ----------------------------------
+    // ---- members the Python class tessera.View builds on ---------------------------------------------------
 
-    @ExportMessage
-    boolean hasMembers() {
-        return true;
+    @Override
+    protected HostMembers members() {
+        return MEMBERS;
     }
 
-    @ExportMessage
-    Object getMembers(@SuppressWarnings("unused") boolean includeInternal) {
-        return MEMBERS.names();
+    @Override
+    protected MetaType metaType() {
+        return META;
     }
 
-    @ExportMessage
-    boolean isMemberReadable(String member) {
-        return MEMBERS.isReadable(member);
-    }
-
-    @ExportMessage
-    boolean isMemberInvocable(String member) {
-        return MEMBERS.isInvocable(member);
-    }
-
-    @ExportMessage
-    @TruffleBoundary
-    Object readMember(String member) throws UnknownIdentifierException {
+    @Override
+    protected Object read(String member) {
         return switch (member) {
             case "_shape" -> InteropArray.ofLongs(view.shape());
             case "format" -> view.dtype().formatString();
@@ -455,33 +447,23 @@ public final class ViewBuffer implements TruffleObject {
             case "start" -> view.start();
             case "stop" -> view.stop();
             case "released" -> !view.isUsable();
-            default -> throw UnknownIdentifierException.create(member);
+            default -> throw new UnsupportedOperationException(member);
         };
     }
 
-    @ExportMessage
-    @TruffleBoundary
-    Object invokeMember(String member, @SuppressWarnings("unused") Object[] args) throws UnknownIdentifierException {
-        if (member.equals("_release")) {
-            view.release();
-            return true;
-        }
-        throw UnknownIdentifierException.create(member);
-    }
-
-    @ExportMessage
-    boolean hasMetaObject() {
+    @Override
+    protected Object invoke(String member, Object[] args) {
+        view.release();
         return true;
     }
 
-    @ExportMessage
-    Object getMetaObject() {
-        return MetaType.VIEW;
+    @Override
+    protected String display() {
+        return view.describe();
     }
 
-    @ExportMessage
-    @TruffleBoundary
-    Object toDisplayString(@SuppressWarnings("unused") boolean allowSideEffects) {
-        return view.describe();
+    @Override
+    public Object hostValue() {
+        return view;
     }
 }

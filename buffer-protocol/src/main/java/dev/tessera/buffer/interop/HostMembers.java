@@ -1,4 +1,4 @@
-package dev.tessera.buffer.graalpy;
+package dev.tessera.buffer.interop;
 
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import java.util.Set;
@@ -6,7 +6,7 @@ import java.util.stream.Stream;
 
 /**
  * The interop members of one kind of Tessera host object, each name written once: which can be read, which
- * invoked, and the list {@code getMembers} reports. The objects' own exports answer from here.
+ * invoked, and the list {@code getMembers} reports.
  */
 public final class HostMembers {
     private final Set<String> readable;
@@ -16,7 +16,7 @@ public final class HostMembers {
     private HostMembers(Set<String> readable, Set<String> invocable) {
         this.readable = readable;
         this.invocable = invocable;
-        this.names = new InteropArray(Stream.concat(readable.stream(), invocable.stream()).toArray());
+        this.names = new InteropArray(Stream.concat(readable.stream(), invocable.stream()).sorted().toArray());
     }
 
     public static HostMembers of(Set<String> readable, Set<String> invocable) {

@@ -1,4 +1,4 @@
-package dev.tessera.buffer.graalpy;
+package dev.tessera.buffer.interop;
 
 import com.oracle.truffle.api.interop.InteropLibrary;
 import com.oracle.truffle.api.interop.TruffleObject;
@@ -7,19 +7,13 @@ import com.oracle.truffle.api.library.ExportMessage;
 import com.oracle.truffle.api.utilities.TriState;
 
 /**
- * The class of a Tessera object as interop sees it. Python registers its own class for it
+ * The class of a kind of Tessera host object as interop sees it. Python registers its own class for it
  * ({@code polyglot.register_interop_type}), which gives the foreign object Python methods ({@code __enter__},
- * {@code __repr__}, properties) while it stays the buffer object that {@code memoryview()} accepts.
+ * {@code __repr__}, properties) while it stays the host object underneath (the buffer that {@code memoryview()}
+ * accepts, the queue that crosses between interpreters).
  */
 @ExportLibrary(InteropLibrary.class)
 public final class MetaType implements TruffleObject {
-    public static final MetaType ARRAY = new MetaType("tessera.Array", "Array", ArrayObject.class);
-    public static final MetaType VIEW = new MetaType("tessera.View", "View", ViewBuffer.class);
-    public static final MetaType TUPLE = new MetaType("tessera._HostTuple", "_HostTuple", InteropArray.class);
-    public static final MetaType BYTES = new MetaType("tessera._HostBytes", "_HostBytes", BytesBuffer.class);
-    public static final MetaType NONE = new MetaType("tessera._HostNone", "_HostNone", HostValue.class);
-    public static final MetaType BIGINT = new MetaType("tessera._HostBigInt", "_HostBigInt", HostValue.class);
-
     private final String qualifiedName;
     private final String simpleName;
     private final Class<?> instanceClass;
@@ -28,6 +22,11 @@ public final class MetaType implements TruffleObject {
         this.qualifiedName = qualifiedName;
         this.simpleName = simpleName;
         this.instanceClass = instanceClass;
+    }
+
+    /** The meta type of the host objects of class {@code instanceClass}, e.g. {@code tessera.Queue}. */
+    public static MetaType of(String qualifiedName, Class<?> instanceClass) {
+        return new MetaType(qualifiedName, qualifiedName.substring(qualifiedName.lastIndexOf('.') + 1), instanceClass);
     }
 
     @ExportMessage
@@ -45,16 +44,8 @@ public final class MetaType implements TruffleObject {
         return simpleName;
     }
 
-    /** Registers a meta type of a module above buffer-protocol (e.g. the queue of interp-workers). */
-    public static MetaType of(String qualifiedName, String simpleName, Class<?> instanceClass) {
-        return new MetaType(qualifiedName, simpleName, instanceClass);
-    }
-
     @ExportMessage
     boolean isMetaInstance(Object instance) {
-        if (instance instanceof HostValue v) {
-            return v.getMetaObject() == this;
-        }
         return instanceClass.isInstance(instance);
     }
 

@@ -1,4 +1,4 @@
-package dev.tessera.buffer.graalpy;
+package dev.tessera.buffer.interop;
 
 import com.oracle.truffle.api.interop.InteropLibrary;
 import com.oracle.truffle.api.interop.InvalidArrayIndexException;
@@ -6,7 +6,7 @@ import com.oracle.truffle.api.interop.TruffleObject;
 import com.oracle.truffle.api.library.ExportLibrary;
 import com.oracle.truffle.api.library.ExportMessage;
 
-/** A read-only interop array of Java values (Longs or Strings): shapes and member-name lists. */
+/** A read-only interop array of Java values: shapes and member-name lists handed to an interpreter. */
 @ExportLibrary(InteropLibrary.class)
 public final class InteropArray implements TruffleObject {
     private final Object[] items;
@@ -29,16 +29,6 @@ public final class InteropArray implements TruffleObject {
 
     public Object get(int index) {
         return items[index];
-    }
-
-    @ExportMessage
-    boolean hasMetaObject() {
-        return true;
-    }
-
-    @ExportMessage
-    Object getMetaObject() {
-        return MetaType.TUPLE;
     }
 
     @ExportMessage

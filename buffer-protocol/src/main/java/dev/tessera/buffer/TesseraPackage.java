@@ -1,0 +1,119 @@
+package dev.tessera.buffer;
+
+import dev.tessera.buffer.graalpy.ArrayFunctions;
+import dev.tessera.buffer.graalpy.ArrayObject;
+import dev.tessera.buffer.graalpy.GuestScope;
+import dev.tessera.buffer.graalpy.GuestValues;
+import dev.tessera.buffer.graalpy.HostFunction;
+import dev.tessera.buffer.graalpy.ViewBuffer;
+import dev.tessera.buffer.interop.InteropArray;
+import dev.tessera.shm.ArrayStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Source;
+import org.graalvm.polyglot.Value;
+
+/**
+ * Builds the {@code tessera} package inside one interpreter, without any file system, the way CPython's
+ * {@code concurrent.interpreters} is made of parts: {@code tessera._host} holds this interpreter's host functions;
+ * each part (Python source shipped as a class-path resource) runs as its own module ({@code tessera._arrays},
+ * {@code tessera._queues}, ...) importing what it needs explicitly; the package exports every part's
+ * {@code __all__}. Every interpreter gets the same public names. Modules above buffer-protocol add their parts
+ * and host functions.
+ */
+public final class TesseraPackage {
+    /** One part of the package: a module {@code tessera.NAME} made from the resource {@code NAME.py}. */
+    public record Part(String name, String text) {
+        /** The part whose source is the class-path resource {@code /dev/tessera/python/NAME.py}. */
+        public static Part of(String name) {
+            return new Part(name, read("/dev/tessera/python/" + name + ".py"));
+        }
+
+        String fileName() {
+            return "<tessera>/" + name + ".py";
+        }
+    }
+
+    /** NotShareableError and what may cross between interpreters. */
+    public static final Part CROSSING = Part.of("_crossing");
+    /** empty/zeros, Array, View. */
+    public static final Part ARRAYS = Part.of("_arrays");
+
+    // One Source object for every interpreter of the process: Truffle shares what it parses between contexts.
+    private static final Source BOOTSTRAP = Source.create("python", read("/dev/tessera/python/_bootstrap.py"));
+
+    private final GuestScope scope;
+    private final Map<String, Object> host = new LinkedHashMap<>();
+    private final List<Part> parts = new ArrayList<>();
+
+    private TesseraPackage(GuestScope scope) {
+        this.scope = scope;
+        host("bind_classes", new HostFunction("bind_classes", 1, scope, (a, node) -> {
+            scope.bindClasses(a[0]);
+            return true;
+        }));
+        host("is_shareable", new HostFunction("is_shareable", 1, scope, (a, node) -> {
+            try {
+                GuestValues.toHost(a[0], "value");
+                return true;
+            } catch (IllegalArgumentException e) { // NotShareableException, or nested too deep
+                return false;
+            }
+        }));
+    }
+
+    /** The array functions of {@code tessera}, allocating in {@code store}, for the interpreter of {@code scope}. */
+    public static TesseraPackage withArrays(ArrayStore store, GuestScope scope) {
+        TesseraPackage p = new TesseraPackage(scope);
+        p.host(ArrayFunctions.of(store, scope));
+        p.host("array_type", ArrayObject.META).host("view_type", ViewBuffer.META);
+        return p.part(CROSSING).part(ARRAYS);
+    }
+
+    public GuestScope scope() {
+        return scope;
+    }
+
+    /** Sets {@code tessera._host.NAME} (a host function, a meta type, a constant). */
+    public TesseraPackage host(String name, Object value) {
+        host.put(name, value);
+        return this;
+    }
+
+    public TesseraPackage host(List<HostFunction> functions) {
+        functions.forEach(f -> host(f.name(), f));
+        return this;
+    }
+
+    /** Adds a part, run after the parts before it. */
+    public TesseraPackage part(Part part) {
+        parts.add(part);
+        return this;
+    }
+
+    /** Creates {@code sys.modules['tessera']} and its parts in {@code context}; returns the package module. */
+    public Value install(Context context) {
+        Object[] hostPairs = host.entrySet().stream().map(e -> new InteropArray(e.getKey(), e.getValue())).toArray();
+        Object[] partTriples = parts.stream().map(p -> new InteropArray(p.name(), p.fileName(), p.text())).toArray();
+        Value installer = context.eval(BOOTSTRAP);
+        return installer.execute(new InteropArray(hostPairs), new InteropArray(partTriples));
+    }
+
+    static String read(String resource) {
+        try (InputStream in = TesseraPackage.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("missing Python part " + resource + " on the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

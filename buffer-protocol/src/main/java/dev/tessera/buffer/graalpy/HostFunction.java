@@ -1,0 +1,90 @@
+package dev.tessera.buffer.graalpy;
+
+import static com.oracle.graal.python.builtins.PythonBuiltinClassType.TypeError;
+
+import com.oracle.graal.python.runtime.exception.PException;
+import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.dsl.Bind;
+import com.oracle.truffle.api.interop.InteropLibrary;
+import com.oracle.truffle.api.interop.TruffleObject;
+import com.oracle.truffle.api.library.ExportLibrary;
+import com.oracle.truffle.api.library.ExportMessage;
+import com.oracle.truffle.api.nodes.Node;
+
+/**
+ * A host function that Python calls directly ({@code tessera._host.queue_put(q, item, block, timeout)}): the one
+ * crossing of each of Tessera's hot paths. Python calls a foreign executable in one step (a foreign object's
+ * method would first fail an attribute lookup, raising and catching an AttributeError, then invoke); arguments
+ * arrive as GraalPy's own values and are checked here once; the result goes back as a Python value; failures
+ * are raised as Python exceptions of the calling interpreter ({@link GuestScope}).
+ *
+ * <p>The body runs behind a {@link TruffleBoundary} as ordinary JIT-compiled Java, without the GIL (GraalPy
+ * releases it around foreign calls), so a body may block. Exceptions through the boundary do not deoptimize the
+ * caller: a loop that meets QueueEmpty on every turn stays compiled.
+ */
+@ExportLibrary(InteropLibrary.class)
+public final class HostFunction implements TruffleObject {
+    /** What the function does; {@code node} locates raised exceptions and safepoints of blocking waits. */
+    @FunctionalInterface
+    public interface Body {
+        Object call(Object[] args, Node node);
+    }
+
+    private final String name;
+    private final int minArgs;
+    private final int maxArgs;
+    private final GuestScope scope;
+    private final Body body;
+
+    public HostFunction(String name, int minArgs, int maxArgs, GuestScope scope, Body body) {
+        this.name = name;
+        this.minArgs = minArgs;
+        this.maxArgs = maxArgs;
+        this.scope = scope;
+        this.body = body;
+    }
+
+    public HostFunction(String name, int args, GuestScope scope, Body body) {
+        this(name, args, args, scope, body);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @ExportMessage
+    boolean isExecutable() {
+        return true;
+    }
+
+    @ExportMessage
+    Object execute(Object[] args, @Bind("$node") Node node) {
+        return run(args, node);
+    }
+
+    @TruffleBoundary(transferToInterpreterOnException = false)
+    private Object run(Object[] args, Node node) {
+        if (args.length < minArgs || args.length > maxArgs) {
+            throw PythonErrors.raise(node, TypeError, name + "() takes " + (minArgs == maxArgs ? minArgs : minArgs + " to " + maxArgs)
+                    + " arguments (" + args.length + " given)");
+        }
+        try {
+            return body.call(args, node);
+        } catch (PException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw scope.fromHost(node, e);
+        }
+    }
+
+    @ExportMessage
+    @TruffleBoundary
+    Object toDisplayString(@SuppressWarnings("unused") boolean allowSideEffects) {
+        return "<tessera host function " + name + ">";
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.tessera.buffer.values;
+
+/**
+ * A value that cannot cross between interpreters; the message names its type and what is shareable. Python code
+ * sees it as {@code tessera.NotShareableError} (a ValueError).
+ */
+public final class NotShareableException extends IllegalArgumentException {
+    public static final String SHAREABLE = "None, bool, int, float, str, bytes, tuples of these, array views and queues";
+
+    public NotShareableException(String what, String typeName) {
+        this(what, typeName, "");
+    }
+
+    /** {@code hint} is appended to the message, e.g. " (pass a view: array.readonly())". */
+    public NotShareableException(String what, String typeName, String hint) {
+        super(what + ": cannot share a " + typeName + " with another interpreter; shareable values are " + SHAREABLE + hint);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.tessera.workers;
+
+import dev.tessera.buffer.TesseraPackage;
+import dev.tessera.buffer.graalpy.GuestScope;
+import dev.tessera.shm.ArrayStore;
+import org.graalvm.polyglot.Context;
+
+/**
+ * The {@code tessera} package as each kind of interpreter gets it. Main and workers have the same public names
+ * (a worker imports the main script, whose top level may use any of them); only their host functions differ: a
+ * worker's pool functions refuse to start pools, and only a worker has the task loop.
+ */
+final class Interpreters {
+    static final TesseraPackage.Part QUEUES = TesseraPackage.Part.of("_queues");
+    static final TesseraPackage.Part POOL = TesseraPackage.Part.of("_pool");
+    static final TesseraPackage.Part WORKER = TesseraPackage.Part.of("_worker");
+
+    private Interpreters() {
+    }
+
+    /** A worker's package: arrays, queues, the pool API (which refuses to start pools here), the task loop. */
+    static void installWorker(Context context, ArrayStore store, InterpreterPool pool, Worker worker) {
+        GuestScope scope = worker.scope;
+        TesseraPackage.withArrays(store, scope)
+                .host(QueueFunctions.of(scope)).host("queue_type", QueueObject.META).part(QUEUES)
+                .host(PoolFunctions.refusing(scope)).part(POOL)
+                .host(WorkerFunctions.of(pool, worker)).part(WORKER)
+                .install(context);
+    }
+
+    /** The main interpreter's package: arrays, queues and pools. */
+    static void installMain(Context context, ArrayStore store, PoolFunctions.Owner owner, GuestScope scope) {
+        TesseraPackage.withArrays(store, scope)
+                .host(QueueFunctions.of(scope)).host("queue_type", QueueObject.META).part(QUEUES)
+                .host(PoolFunctions.of(owner, scope)).part(POOL)
+                .install(context);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.tessera.workers;
+
+import com.oracle.truffle.api.TruffleSafepoint;
+import com.oracle.truffle.api.nodes.Node;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Threads waiting for something that other threads provide (an item in a queue, a task, a finished task): a
+ * waiter spins briefly, yields, then parks until a provider signals. A provider pays one fence and one volatile
+ * read when nobody is parked.
+ *
+ * <p>No wake-up is lost: a waiter announces itself (an atomic increment, a full fence) before its last check, and
+ * a provider fences after making its item visible and before it looks for waiters; so either the waiter sees the
+ * item or the provider sees the waiter. A signal wakes every parked waiter; losers park again (waiters are few:
+ * one per worker or consumer).
+ *
+ * <p>A waiter inside an interpreter parks through {@link TruffleSafepoint#setBlockedThreadInterruptible}, so that
+ * a cancel or a context close reaches it while it waits; a plain Java thread parks and honours interrupts.
+ */
+final class WaitSet {
+    /** What an attempt returns when there is nothing yet. */
+    static final Object NOTHING = new Object() {
+        @Override
+        public String toString() {
+            return "NOTHING";
+        }
+    };
+
+    /** Waits with no deadline. */
+    static final long FOREVER = -1;
+
+    // How long a waiter spins and then yields before it parks. Spinning keeps hand-offs between running
+    // interpreters in the microseconds; on a machine with few cores a waiter soon yields its core to the provider.
+    static final long SPIN_NANOS = Long.getLong("tessera.spinNanos", 20_000);
+    static final long YIELD_NANOS = Long.getLong("tessera.yieldNanos", 50_000);
+    /** The longest single park: a safety net, not a poll (signals wake waiters at once). */
+    private static final long MAX_PARK_NANOS = 50_000_000;
+
+    /** One try at what the waiter waits for: the thing, or {@link #NOTHING}. */
+    @FunctionalInterface
+    interface Attempt {
+        Object tryNow();
+    }
+
+    private final AtomicInteger parkedCount = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Thread> parked = new ConcurrentLinkedQueue<>();
+
+    /** Wakes the parked waiters; call after making what they wait for visible. */
+    void signal() {
+        VarHandle.fullFence();
+        if (parkedCount.get() != 0) {
+            for (Thread t : parked) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code attempt} until it gives something other than {@link #NOTHING} or {@code timeoutNanos} pass
+     * ({@link #FOREVER}: no limit; 0: one try); returns its result, or NOTHING after the timeout.
+     *
+     * @param node the interpreter's node when called from Python (safepoints are honoured), else null
+     * @throws InterruptedException a plain Java thread was interrupted
+     */
+    Object await(Attempt attempt, long timeoutNanos, Node node) throws InterruptedException {
+        Object got = attempt.tryNow();
+        if (got != NOTHING || timeoutNanos == 0) {
+            return got;
+        }
+        long start = System.nanoTime();
+        long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : start + timeoutNanos;
+        // Phase 1: spin, then yield, while the provider is likely to be moments away.
+        long busyUntil = Math.min(deadline, start + SPIN_NANOS + YIELD_NANOS);
+        for (long now = start; now - busyUntil < 0; now = System.nanoTime()) {
+            if (now - start < SPIN_NANOS) {
+                for (int i = 0; i < 32; i++) {
+                    Thread.onSpinWait();
+                }
+            } else {
+                Thread.yield();
+            }
+            got = attempt.tryNow();
+            if (got != NOTHING) {
+                return got;
+            }
+        }
+        // Phase 2: park until signalled.
+        Thread me = Thread.currentThread();
+        parkedCount.incrementAndGet();
+        parked.add(me);
+        try {
+            while (true) {
+                got = attempt.tryNow();
+                if (got != NOTHING) {
+                    return got;
+                }
+                long left = timeoutNanos < 0 ? MAX_PARK_NANOS : deadline - System.nanoTime();
+                if (left <= 0) {
+                    return NOTHING;
+                }
+                park(node, Math.min(left, MAX_PARK_NANOS));
+            }
+        } finally {
+            parked.remove(me);
+            parkedCount.decrementAndGet();
+        }
+    }
+
+    private static void park(Node node, long nanos) throws InterruptedException {
+        if (node != null) {
+            TruffleSafepoint.setBlockedThreadInterruptible(node, WaitSet::parkInterruptibly, nanos);
+        } else {
+            parkInterruptibly(nanos);
+        }
+    }
+
+    private static void parkInterruptibly(Long nanos) throws InterruptedException {
+        LockSupport.parkNanos(nanos);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+    }
+
+    /** Waiters parked now (for tests and stats). */
+    int parkedCount() {
+        return parkedCount.get();
+    }
+}
