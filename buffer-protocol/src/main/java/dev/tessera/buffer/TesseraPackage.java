@@ -29,11 +29,19 @@ import org.graalvm.polyglot.Value;
  * and host functions.
  */
 public final class TesseraPackage {
-    /** One part of the package: a module {@code tessera.NAME} made from the resource {@code NAME.py}. */
-    public record Part(String name, String text) {
+    /**
+     * One part of the package: a module {@code tessera.NAME} made from the resource {@code NAME.py}. A lazy part
+     * lists its exports (its {@code __all__}, checked when it loads) and runs the first time one is used.
+     */
+    public record Part(String name, String text, List<String> lazyExports) {
         /** The part whose source is the class-path resource {@code /dev/tessera/python/NAME.py}. */
         public static Part of(String name) {
-            return new Part(name, read("/dev/tessera/python/" + name + ".py"));
+            return new Part(name, read("/dev/tessera/python/" + name + ".py"), null);
+        }
+
+        /** A part that runs the first time one of {@code exports} is used. */
+        public static Part lazy(String name, String... exports) {
+            return new Part(name, read("/dev/tessera/python/" + name + ".py"), List.of(exports));
         }
 
         String fileName() {
@@ -59,6 +67,9 @@ public final class TesseraPackage {
             scope.bindClasses(a[0]);
             return true;
         }));
+        if (Boolean.getBoolean("tessera.traceStartup")) {
+            host("trace_startup", true);
+        }
         host("is_shareable", new HostFunction("is_shareable", 1, scope, (a, node) -> {
             try {
                 GuestValues.toHost(a[0], "value");
@@ -101,7 +112,8 @@ public final class TesseraPackage {
     /** Creates {@code sys.modules['tessera']} and its parts in {@code context}; returns the package module. */
     public Value install(Context context) {
         Object[] hostPairs = host.entrySet().stream().map(e -> new InteropArray(e.getKey(), e.getValue())).toArray();
-        Object[] partTriples = parts.stream().map(p -> new InteropArray(p.name(), p.fileName(), p.text())).toArray();
+        Object[] partTriples = parts.stream().map(p -> new InteropArray(p.name(), p.fileName(), p.text(),
+                new InteropArray(p.lazyExports() == null ? new Object[0] : p.lazyExports().toArray()))).toArray();
         Value installer = context.eval(BOOTSTRAP);
         return installer.execute(new InteropArray(hostPairs), new InteropArray(partTriples));
     }

@@ -2,7 +2,9 @@
 
 def _tessera_install(host, parts):
     """Builds the package `tessera`: `tessera._host` from the host's (name, value) pairs, then each part as its own
-    module `tessera.<name>`; the package exports every part's __all__."""
+    module `tessera.<name>`; the package exports every part's __all__. A lazy part (its exports listed by the host)
+    runs the first time one of its names is used: a script that never starts a pool never imports
+    concurrent.futures."""
     import sys
     import types
 
@@ -15,25 +17,51 @@ def _tessera_install(host, parts):
         setattr(hostmod, name, value)
     sys.modules["tessera._host"] = hostmod
     pkg._host = hostmod
+    trace = getattr(hostmod, "trace_startup", False)
 
-    modules = []
-    public = []
-    for name, filename, text in parts:
+    loaded = []
+    lazy = {}  # exported name -> (part name, filename, text, exports) of a part not run yet
+
+    def load(name, filename, text, exports):
+        if trace:
+            import time
+            t0 = time.perf_counter()
         module = types.ModuleType("tessera." + name)
         module.__package__ = "tessera"
         module.__file__ = filename
         sys.modules[module.__name__] = module
         setattr(pkg, name, module)
         exec(compile(text, filename, "exec"), module.__dict__)
+        if exports is not None and sorted(exports) != sorted(module.__all__):
+            raise ImportError(f"tessera.{name}: __all__ {sorted(module.__all__)} differs from what the host "
+                              f"lists for it {sorted(exports)}")
         for export in module.__all__:
+            lazy.pop(export, None)
             if export in module.__dict__:  # names a part makes on first use stay lazy
                 setattr(pkg, export, module.__dict__[export])
-        public.extend(module.__all__)
-        modules.append(module)
+        loaded.append(module)
+        if trace:
+            print(f"tessera: part {name} {1000 * (time.perf_counter() - t0):.1f} ms", file=sys.stderr)
+        return module
+
+    public = []
+    for name, filename, text, exports in parts:
+        if not len(exports):  # an eager part
+            public.extend(load(name, filename, text, None).__all__)
+        else:
+            exports = tuple(exports)
+            for export in exports:
+                lazy[export] = (name, filename, text, exports)
+            public.extend(exports)
     pkg.__all__ = public
 
     def __getattr__(name):
-        for module in modules:
+        part = lazy.get(name)
+        if part is not None:
+            module = load(*part)
+            if name in module.__dict__:
+                return module.__dict__[name]
+        for module in loaded:
             if "__getattr__" in module.__dict__:
                 try:
                     return module.__getattr__(name)
@@ -43,7 +71,7 @@ def _tessera_install(host, parts):
 
     def lookup(name):
         """The class the host raises or builds under `name` (e.g. QueueEmpty): tessera's, else a builtin."""
-        for module in modules:
+        for module in loaded:
             if name in module.__dict__:
                 return module.__dict__[name]
         try:

@@ -20,10 +20,22 @@ import picocli.CommandLine.Parameters;
 public final class Main implements Callable<Integer> {
 
     public static void main(String[] args) {
+        int status = commandLine().execute(args);
+        if (Boolean.getBoolean("tessera.traceStartup")) {
+            long start = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+            System.err.printf("tessera: exiting %d ms after JVM start%n", System.currentTimeMillis() - start);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.printf("tessera: last shutdown hook %d ms after JVM start%n",
+                    System.currentTimeMillis() - start)));
+        }
+        System.exit(status);
+    }
+
+    /** The command line: subcommands, one-line failures. */
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler(Main::reportFailure);
         // Everything after the script belongs to the script: `tessera run job.py -v` passes -v to job.py.
         cli.getSubcommands().get("run").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
-        System.exit(cli.execute(args));
+        return cli;
     }
 
     @Override
@@ -57,10 +69,27 @@ public final class Main implements Callable<Integer> {
             if (!Files.isRegularFile(script)) {
                 throw new IllegalArgumentException("no such script: " + script);
             }
+            long t0 = System.nanoTime();
             try (PythonRuntime runtime = PythonRuntime.start();
                  ArrayStore store = maxBytes == null ? new ArrayStore() : new ArrayStore(maxBytes);
                  MainInterpreter main = new MainInterpreter(runtime, store, MainInterpreter.argv(script, args))) {
-                return main.runScript(script);
+                if (Boolean.getBoolean("tessera.traceStartup")) {
+                    System.err.printf("tessera: JVM up %.0f ms before main(); engine and main interpreter %.1f ms%n",
+                            (double) (System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())
+                                    - (System.nanoTime() - t0) / 1e6, (System.nanoTime() - t0) / 1e6);
+                }
+                int status = main.runScript(script);
+                if (Boolean.getBoolean("tessera.traceStartup")) {
+                    long c0 = System.nanoTime();
+                    main.close();
+                    System.err.printf("tessera: script ended; main interpreter closed in %.1f ms%n", (System.nanoTime() - c0) / 1e6);
+                }
+                return status;
+            } finally {
+                if (Boolean.getBoolean("tessera.traceStartup")) {
+                    System.err.printf("tessera: engine closed, %.0f ms since JVM start%n",
+                            (double) (System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime()));
+                }
             }
         }
     }

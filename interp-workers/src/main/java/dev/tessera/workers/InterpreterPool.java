@@ -74,11 +74,15 @@ public final class InterpreterPool implements AutoCloseable {
     private volatile long readyNanos;
     private volatile BrokenPoolException broken;
     private volatile boolean shutdown;
+    private final java.io.OutputStream out;
+    private final java.io.OutputStream err;
 
     private InterpreterPool(Builder b) {
         this.ownsRuntime = b.runtime == null;
         this.runtime = ownsRuntime ? PythonRuntime.start() : b.runtime;
         this.store = b.store != null ? b.store : new ArrayStore();
+        this.out = b.out;
+        this.err = b.err;
         this.config = new WorkerConfig(b.workers, b.spares, List.copyOf(b.sysPath), List.copyOf(b.preload), b.initializer,
                 b.initArgs, List.copyOf(b.readable), b.taskDeadline);
         ScheduledThreadPoolExecutor wd = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform()
@@ -258,7 +262,8 @@ public final class InterpreterPool implements AutoCloseable {
         int running = (int) ws.stream().filter(PoolStats.WorkerStats::busy).count();
         Worker s = spare;
         return new PoolStats(config.workers(), s != null && s.isReady() ? 1 : 0, submitted.get(), completed.get(), failed.get(),
-                cancelled.get(), replaced.get(), queue.size(), running, shutdown, broken != null, List.copyOf(ws));
+                cancelled.get(), replaced.get(), queue.size(), running, shutdown, broken != null, List.copyOf(ws),
+                ProcessMemory.now(false));
     }
 
     // ---- stopping ----------------------------------------------------------------------------------------------
@@ -390,12 +395,20 @@ public final class InterpreterPool implements AutoCloseable {
     }
 
     Context newWorkerContext(Worker worker) {
+        long t0 = System.nanoTime();
         List<Path> roots = config.readRoots();
         // GraalPy's own standard library is an internal resource: readable through the decorators, nothing else is.
         org.graalvm.polyglot.io.FileSystem fs = org.graalvm.polyglot.io.FileSystem.allowInternalResourceAccess(
                 org.graalvm.polyglot.io.FileSystem.allowLanguageHomeAccess(new SandboxFileSystem(roots)));
         IOAccess io = IOAccess.newBuilder().fileSystem(fs).allowHostSocketAccess(false).build();
-        Context context = runtime.contextBuilder()
+        Context.Builder builder = runtime.contextBuilder();
+        if (out != null) {
+            builder.out(out);
+        }
+        if (err != null) {
+            builder.err(err);
+        }
+        Context context = builder
                 .allowNativeAccess(false)
                 .allowCreateThread(false)
                 .allowCreateProcess(false)
@@ -404,7 +417,14 @@ public final class InterpreterPool implements AutoCloseable {
                 .allowIO(io)
                 .build();
         try {
+            long t1 = System.nanoTime();
+            context.initialize("python");
+            long t2 = System.nanoTime();
             Interpreters.installWorker(context, store, this, worker);
+            if (Boolean.getBoolean("tessera.traceStartup")) {
+                System.err.printf("tessera: %s context built %.1f ms, python initialized %.1f ms, tessera installed %.1f ms%n",
+                        worker.thread.getName(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
+            }
             return context;
         } catch (RuntimeException e) {
             context.close(true);
@@ -433,9 +453,9 @@ public final class InterpreterPool implements AutoCloseable {
             return;
         }
         String why = e instanceof WorkerException we
-                ? "a worker's initializer or preload raised " + we.getMessage()
-                : "a worker interpreter failed to start: " + e.getMessage();
-        breakPool(new BrokenPoolException(why + "; the pool cannot run tasks", e));
+                ? "a worker's initializer or preload raised " + we.getMessage() + "; the pool cannot run tasks\n" + we.traceback()
+                : "a worker interpreter failed to start: " + e.getMessage() + "; the pool cannot run tasks";
+        breakPool(new BrokenPoolException(why, e));
         if (started.getCount() > 0) {
             readyNanos = System.nanoTime();
             started.countDown();
@@ -504,6 +524,15 @@ public final class InterpreterPool implements AutoCloseable {
         private TaskTarget initializer;
         private Tuple initArgs = Tuple.EMPTY;
         private Duration taskDeadline;
+        private java.io.OutputStream out;
+        private java.io.OutputStream err;
+
+        /** Where workers' sys.stdout and sys.stderr go (default: the JVM's System.out and System.err). */
+        public Builder output(java.io.OutputStream out, java.io.OutputStream err) {
+            this.out = out;
+            this.err = err;
+            return this;
+        }
 
         /** The shared engine to run on (default: the pool starts and owns its own). */
         public Builder runtime(PythonRuntime runtime) {

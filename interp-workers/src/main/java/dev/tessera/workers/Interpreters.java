@@ -12,7 +12,10 @@ import org.graalvm.polyglot.Context;
  */
 final class Interpreters {
     static final TesseraPackage.Part QUEUES = TesseraPackage.Part.of("_queues");
-    static final TesseraPackage.Part POOL = TesseraPackage.Part.of("_pool");
+    static final TesseraPackage.Part TASKS = TesseraPackage.Part.of("_tasks");
+    // The pool API imports concurrent.futures (about a second in a fresh interpreter): loaded on first use.
+    static final TesseraPackage.Part POOL = TesseraPackage.Part.lazy("_pool", "InterpreterPool", "Future",
+            "BrokenInterpreterPool", "wait", "as_completed", "FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED");
     static final TesseraPackage.Part WORKER = TesseraPackage.Part.of("_worker");
 
     private Interpreters() {
@@ -23,7 +26,7 @@ final class Interpreters {
         GuestScope scope = worker.scope;
         TesseraPackage.withArrays(store, scope)
                 .host(QueueFunctions.of(scope)).host("queue_type", QueueObject.META).part(QUEUES)
-                .host(PoolFunctions.refusing(scope)).part(POOL)
+                .part(TASKS).host(PoolFunctions.refusing(scope)).part(POOL)
                 .host(WorkerFunctions.of(pool, worker)).part(WORKER)
                 .install(context);
     }
@@ -32,7 +35,7 @@ final class Interpreters {
     static void installMain(Context context, ArrayStore store, PoolFunctions.Owner owner, GuestScope scope) {
         TesseraPackage.withArrays(store, scope)
                 .host(QueueFunctions.of(scope)).host("queue_type", QueueObject.META).part(QUEUES)
-                .host(PoolFunctions.of(owner, scope)).part(POOL)
+                .part(TASKS).host(PoolFunctions.of(owner, scope)).part(POOL)
                 .install(context);
     }
 }

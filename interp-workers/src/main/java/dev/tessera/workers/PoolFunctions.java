@@ -42,10 +42,15 @@ final class PoolFunctions {
         final PythonRuntime runtime;
         final ArrayStore store;
         final List<PoolObject> pools = new CopyOnWriteArrayList<>();
+        final java.io.OutputStream out;
+        final java.io.OutputStream err;
 
-        Owner(PythonRuntime runtime, ArrayStore store) {
+        /** Workers print where the main interpreter prints ({@code out}, {@code err}). */
+        Owner(PythonRuntime runtime, ArrayStore store, java.io.OutputStream out, java.io.OutputStream err) {
             this.runtime = runtime;
             this.store = store;
+            this.out = out;
+            this.err = err;
         }
 
         List<InterpreterPool> livePools() {
@@ -127,6 +132,11 @@ final class PoolFunctions {
                 // pool_startup_seconds(pool): waits until the workers have started
                 new HostFunction("pool_startup_seconds", 1, scope, (a, node) -> pool(a[0]).pool.startupTime().toNanos() / 1e9),
                 new HostFunction("pool_workers", 1, scope, (a, node) -> (long) pool(a[0]).pool.workerCount()),
+                // process_memory(collect) -> (heap bytes in use, RSS bytes); collect: after a full GC
+                new HostFunction("process_memory", 1, scope, (a, node) -> {
+                    ProcessMemory m = ProcessMemory.now(GuestArgs.truthy(a[0]));
+                    return GuestValues.toGuest(Tuple.wrapLongs(new long[] {m.heapUsedBytes(), m.rssBytes()}), PythonLanguage.get(node), false);
+                }),
                 // pool_stats(pool) -> ((name, value), ...) with "workers" a tuple of such tuples
                 new HostFunction("pool_stats", 1, scope, (a, node) -> GuestValues.toGuest(stats(pool(a[0]).pool.stats()),
                         PythonLanguage.get(node), false)));
@@ -136,7 +146,7 @@ final class PoolFunctions {
     static List<HostFunction> refusing(GuestScope scope) {
         List<HostFunction> out = new ArrayList<>();
         for (String name : List.of("pool_create", "pool_target", "pool_submit", "pool_completions", "pool_await", "pool_cancel",
-                "pool_running", "pool_shutdown", "pool_startup_seconds", "pool_workers", "pool_stats")) {
+                "pool_running", "pool_shutdown", "pool_startup_seconds", "pool_workers", "pool_stats", "process_memory")) {
             out.add(new HostFunction(name, 0, 16, scope, (a, node) -> {
                 throw scope.raise(node, "RuntimeError", "interpreter pools are started by the main interpreter; "
                         + "a worker cannot start workers (send work back through a queue instead)");
@@ -146,7 +156,7 @@ final class PoolFunctions {
     }
 
     private static PoolObject create(Owner owner, Object[] a) {
-        InterpreterPool.Builder b = InterpreterPool.builder().runtime(owner.runtime).store(owner.store);
+        InterpreterPool.Builder b = InterpreterPool.builder().runtime(owner.runtime).store(owner.store).output(owner.out, owner.err);
         if (!GuestArgs.isNone(a[0])) {
             b.workers(GuestArgs.asInt(a[0], "max_workers"));
         }
@@ -258,7 +268,8 @@ final class PoolFunctions {
         return pairs("workers", (long) s.workerCount(), "spares", (long) s.spares(), "submitted", s.submitted(),
                 "completed", s.completed(), "failed", s.failed(), "cancelled", s.cancelled(),
                 "replaced_workers", s.replacedWorkers(), "queued", (long) s.queued(), "running", (long) s.running(),
-                "shutdown", s.shutdown(), "broken", s.broken(), "per_worker", Tuple.copyOf(workers));
+                "shutdown", s.shutdown(), "broken", s.broken(), "heap_used_bytes", s.memory().heapUsedBytes(),
+                "rss_bytes", s.memory().rssBytes(), "per_worker", Tuple.copyOf(workers));
     }
 
     private static Tuple pairs(Object... kv) {

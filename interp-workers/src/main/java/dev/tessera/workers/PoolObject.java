@@ -41,8 +41,12 @@ final class PoolObject extends HostObject {
     }
 
     private void taskEnded(Task task) {
-        ended.offer(task);
-        completer.signal();
+        // A thread waiting in result() for this task delivers it itself: the completer is not even woken. (The
+        // waiter checks for the end after it stops waiting, so one of the two always claims the outcome.)
+        if (!task.isAwaited()) {
+            ended.offer(task);
+            completer.signal();
+        }
     }
 
     /**

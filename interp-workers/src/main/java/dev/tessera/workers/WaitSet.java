@@ -4,6 +4,7 @@ import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.nodes.Node;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -12,10 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  * waiter spins briefly, yields, then parks until a provider signals. A provider pays one fence and one volatile
  * read when nobody is parked.
  *
- * <p>No wake-up is lost: a waiter announces itself (an atomic increment, a full fence) before its last check, and
- * a provider fences after making its item visible and before it looks for waiters; so either the waiter sees the
- * item or the provider sees the waiter. A signal wakes every parked waiter; losers park again (waiters are few:
- * one per worker or consumer).
+ * <p>No wake-up is lost: a waiter arms itself (a volatile write, then a full fence) before its last check, and a
+ * provider fences after making its item visible and before it looks for armed waiters; so either the waiter sees
+ * the item or the provider sees the waiter. A signal wakes every armed waiter once and disarms it, so that a
+ * stream of items costs one unpark per wake-up, not one per item while the woken thread gets going. Losers arm
+ * and park again (waiters are few: one per worker or consumer).
  *
  * <p>A waiter inside an interpreter parks through {@link TruffleSafepoint#setBlockedThreadInterruptible}, so that
  * a cancel or a context close reaches it while it waits; a plain Java thread parks and honours interrupts.
@@ -45,15 +47,23 @@ final class WaitSet {
         Object tryNow();
     }
 
-    private final AtomicInteger parkedCount = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Thread> parked = new ConcurrentLinkedQueue<>();
+    /** A parked (or about to park) waiter; armed until a signal wakes it. */
+    private static final class Waiter {
+        final Thread thread = Thread.currentThread();
+        final AtomicBoolean armed = new AtomicBoolean();
+    }
 
-    /** Wakes the parked waiters; call after making what they wait for visible. */
+    private final AtomicInteger parkedCount = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Waiter> parked = new ConcurrentLinkedQueue<>();
+
+    /** Wakes the armed waiters; call after making what they wait for visible. */
     void signal() {
         VarHandle.fullFence();
         if (parkedCount.get() != 0) {
-            for (Thread t : parked) {
-                LockSupport.unpark(t);
+            for (Waiter w : parked) {
+                if (w.armed.get() && w.armed.compareAndSet(true, false)) {
+                    LockSupport.unpark(w.thread);
+                }
             }
         }
     }
@@ -88,11 +98,12 @@ final class WaitSet {
             }
         }
         // Phase 2: park until signalled.
-        Thread me = Thread.currentThread();
+        Waiter me = new Waiter();
         parkedCount.incrementAndGet();
         parked.add(me);
         try {
             while (true) {
+                me.armed.set(true); // then the check: a provider that misses it sees the armed waiter
                 got = attempt.tryNow();
                 if (got != NOTHING) {
                     return got;
@@ -104,6 +115,7 @@ final class WaitSet {
                 park(node, Math.min(left, MAX_PARK_NANOS));
             }
         } finally {
+            me.armed.set(false);
             parked.remove(me);
             parkedCount.decrementAndGet();
         }

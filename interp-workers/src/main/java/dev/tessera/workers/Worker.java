@@ -95,22 +95,31 @@ final class Worker implements Runnable {
             loop.execute(); // returns once the pool is shut down and its queue is empty
         } catch (PolyglotException e) {
             Object cur = CURRENT.getAndSet(this, (Object) null);
+            pool.replace(this); // first: once the task's future fails, its worker is replaced already
             if (cur == STOPPED) {
                 stoppedTask.finish(null, stopReason);
             } else if (cur instanceof Task t) {
                 t.finish(null, new WorkerException("InternalError", "the worker interpreter failed: " + e.getMessage(), ""));
             }
-            pool.replace(this);
         } finally {
             cancelDeadline();
             closeInterpreter();
         }
     }
 
+    private static final boolean TRACE_STARTUP = Boolean.getBoolean("tessera.traceStartup");
+
     private Value startInterpreter() {
+        long t0 = System.nanoTime();
         context = pool.newWorkerContext(this);
+        long t1 = System.nanoTime();
         Value worker = context.eval("python", "import tessera._worker\ntessera._worker");
-        if (!worker.getMember("_start").execute().asBoolean()) {
+        boolean ok = worker.getMember("_start").execute().asBoolean();
+        if (TRACE_STARTUP) {
+            System.err.printf("tessera: %s started in %.1f ms (context and tessera %.1f ms, sys.path/preload/initializer %.1f ms)%n",
+                    thread.getName(), (System.nanoTime() - t0) / 1e6, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
+        }
+        if (!ok) {
             RuntimeException failed = startFailure;
             closeInterpreter();
             throw failed != null ? failed : new IllegalStateException("the worker failed to start");

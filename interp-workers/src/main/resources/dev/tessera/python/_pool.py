@@ -13,10 +13,10 @@ import threading as _threading
 import time as _time
 import types as _types
 import weakref as _weakref
-from collections import namedtuple as _namedtuple
 from concurrent.futures import CancelledError
 from concurrent.futures._base import CANCELLED as _CANCELLED, FINISHED as _FINISHED, PENDING as _PENDING
 
+from tessera._tasks import source
 from tessera._host import (
     pool_await as _await,
     pool_cancel as _cancel,
@@ -31,61 +31,20 @@ from tessera._host import (
     pool_workers as _workers,
 )
 
-__all__ = ["InterpreterPool", "Future", "ExecutionFailed", "DeadlineExceeded", "BrokenInterpreterPool", "source",
-           "wait", "as_completed", "FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"]
+__all__ = ["InterpreterPool", "Future", "BrokenInterpreterPool", "wait", "as_completed", "FIRST_COMPLETED",
+           "FIRST_EXCEPTION", "ALL_COMPLETED"]
 
-ExcInfo = _namedtuple("ExcInfo", "type msg formatted")
+class BrokenInterpreterPool(_cf.BrokenExecutor):
+    """A worker could not start (its initializer or a preload raised): the pool cannot run tasks."""
+
+
+BrokenInterpreterPool.__module__ = "tessera"
 
 wait = _cf.wait
 as_completed = _cf.as_completed
 FIRST_COMPLETED = _cf.FIRST_COMPLETED
 FIRST_EXCEPTION = _cf.FIRST_EXCEPTION
 ALL_COMPLETED = _cf.ALL_COMPLETED
-
-
-class ExecutionFailed(RuntimeError):
-    """A task raised an exception in its worker. `excinfo` holds the original type name, message and the
-    worker-side traceback; the worker itself stays usable."""
-
-    def __init__(self, type_name, msg, formatted):
-        super().__init__(f"{type_name}: {msg}" if msg else type_name)
-        self.excinfo = ExcInfo(type_name, msg, formatted)
-
-    def __str__(self):
-        return f"{self.args[0]}\n\nUncaught in the worker:\n\n{self.excinfo.formatted}"
-
-
-class DeadlineExceeded(TimeoutError):
-    """A task ran past the pool's task_timeout: its worker was interrupted and replaced."""
-
-
-class BrokenInterpreterPool(_cf.BrokenExecutor):
-    """A worker could not start (its initializer or a preload raised): the pool cannot run tasks."""
-
-
-class source:
-    """Code for workers to run without a module: pool.submit(tessera.source(code, "main"), ...) calls the function
-    `main` that `code` defines (compiled once per worker)."""
-
-    __slots__ = ("code", "entry")
-
-    def __init__(self, code, entry):
-        if not isinstance(code, str) or not isinstance(entry, str):
-            raise TypeError("source(code, entry) takes two str")
-        self.code, self.entry = code, entry
-
-    def __eq__(self, other):
-        return type(other) is source and other.code == self.code and other.entry == self.entry
-
-    def __hash__(self):
-        return hash((self.code, self.entry))
-
-    def __repr__(self):
-        return f"tessera.source(<{len(self.code)} chars>, {self.entry!r})"
-
-
-for _cls in (ExecutionFailed, DeadlineExceeded, BrokenInterpreterPool, source):
-    _cls.__module__ = "tessera"
 
 
 def _main_file():
@@ -170,8 +129,22 @@ class Future(_cf.Future):
         return super().__repr__()
 
 
+def _log_broken(exc):
+    """The first time a pool is seen broken, log why, as CPython's executors log a failed initializer."""
+    if exc.args[0] in _broken_logged:
+        return
+    _broken_logged.add(exc.args[0])
+    import logging
+    logging.getLogger("concurrent.futures").critical("Exception in initializer:\n%s", exc.args[0])
+
+
+_broken_logged = set()
+
+
 def _deliver(future, value, exc):
     """Sets the outcome the host delivered: a result, an exception, or a cancellation."""
+    if type(exc) is BrokenInterpreterPool:
+        _log_broken(exc)
     if type(exc) is CancelledError:
         _cf.Future.cancel(future)  # PENDING -> CANCELLED (no-op if the user's cancel() got there first)
         future.set_running_or_notify_cancel()  # CANCELLED -> CANCELLED_AND_NOTIFIED, as executors do
@@ -244,6 +217,10 @@ class InterpreterPool(_cf.Executor):
             raise RuntimeError("cannot start an interpreter pool after interpreter shutdown")
         self._handle = _create(max_workers, tuple(preload), init, tuple(initargs), sys_path, task_timeout, allow,
                                spare_workers)
+        # The workers start in parallel, in the background; a pool is returned once they have (or one failed,
+        # breaking the pool), so that what is submitted next runs at once and shutdown(cancel_futures=True) right
+        # after a submit still lets the tasks that workers took run, as with CPython's executors.
+        _startup_seconds(self._handle)
         self._targets = {}
         self._completer = None
         self._completer_lock = _threading.Lock()
@@ -280,7 +257,11 @@ class InterpreterPool(_cf.Executor):
             except TypeError:
                 pass
         future = Future()
-        future._task = _submit(self._handle, future, target, args, tuple(kwargs.items()) if kwargs else None)
+        try:
+            future._task = _submit(self._handle, future, target, args, tuple(kwargs.items()) if kwargs else None)
+        except BrokenInterpreterPool as e:
+            _log_broken(e)
+            raise
         if self._completer is None:
             self._start_completer()
         return future

@@ -126,6 +126,31 @@ class InterpreterPoolTest {
     }
 
     @Test
+    void twoTasksSubmittedTogetherRunTogetherAlsoRightAfterAWorkerWasReplaced() throws Exception {
+        try (InterpreterPool p = PoolFixture.pool(2).build()) {
+            for (int i = 0; i < 2; i++) {
+                get(p.submit("tasks", "spin", 1000));
+            }
+            while (p.stats().spares() == 0) { // the spare starts in the background once the workers are up
+                Thread.sleep(10);
+            }
+            TaskFuture stuck = p.submit("tasks", "forever");
+            while (!stuck.isRunning()) {
+                Thread.sleep(1);
+            }
+            assertTrue(stuck.cancel(true));
+            assertEquals(1, p.replacedWorkers());
+            TaskFuture f1 = p.submit("tasks", "spin", 20_000_000);
+            TaskFuture f2 = p.submit("tasks", "spin", 20_000_000);
+            List<?> r1 = (List<?>) get(f1);
+            List<?> r2 = (List<?>) get(f2);
+            long start1 = (Long) r1.get(0), end1 = (Long) r1.get(1), start2 = (Long) r2.get(0), end2 = (Long) r2.get(1);
+            assertTrue(start1 < end2 && start2 < end1, "the spare took the stopped worker's place at once: the two runs overlap: ["
+                    + start1 + ", " + end1 + "] and [" + start2 + ", " + end2 + "]");
+        }
+    }
+
+    @Test
     void sandboxRefusesHostClassesAndFilesOutsideTheGrants() throws Exception {
         var java = assertThrows(ExecutionException.class, () -> get(pool.submit("tasks", "try_java")));
         WorkerException j = (WorkerException) java.getCause();

@@ -1,0 +1,224 @@
+"""Crossings between interpreters: queues, task round trips, bulk tasks, short tasks beside a long one.
+
+    ./tessera run bench/python/crossings.py [--quick] [--json FILE] [--no-peer]
+
+Prints one row per crossing: Tessera, and the CPython peer measured in the same run (bench/python/
+crossings_cpython.py run with python3: multiprocessing, threads, process and thread pools). Each Tessera figure is
+the median of the rounds after the first ones (JIT warm-up).
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import tessera
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# ---- task functions (run in workers) --------------------------------------------------------------------------
+
+def noop(x):
+    return x
+
+
+def put_ints(q, n):
+    put = q.put
+    for i in range(n):
+        put(i)
+    return n
+
+
+def get_ints(q, n):
+    get = q.get
+    s = 0
+    for _ in range(n):
+        s += get()
+    return s
+
+
+def put_tuples(q, n, size):
+    t = tuple(range(size))
+    put = q.put
+    for _ in range(n):
+        put(t)
+    return n
+
+
+def get_tuples(q, n):
+    get = q.get
+    total = 0
+    for _ in range(n):
+        total += len(get())
+    return total
+
+
+def spin(seconds):
+    end = time.monotonic() + seconds
+    i = 0
+    while time.monotonic() < end:
+        i += 1
+    return i
+
+
+# ---- measurements (main interpreter) ----------------------------------------------------------------------------
+
+def rate(rounds, fn):
+    """fn() -> items moved; the median items/s of the rounds after the first third."""
+    rates = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        n = fn()
+        rates.append(n / (time.perf_counter() - t0))
+    tail = rates[len(rates) // 3:]
+    return statistics.median(tail)
+
+
+def queue_rows(pool, n, rounds):
+    rows = {}
+
+    def worker_to_main():
+        q = tessera.create_queue()
+        f = pool.submit(put_ints, q, n)
+        get = q.get
+        for _ in range(n):
+            get()
+        f.result()
+        return n
+
+    def main_to_worker():
+        q = tessera.create_queue()
+        f = pool.submit(get_ints, q, n)
+        put = q.put
+        for i in range(n):
+            put(i)
+        f.result()
+        return n
+
+    def worker_to_worker():
+        q = tessera.create_queue()
+        g = pool.submit(get_ints, q, n)
+        p = pool.submit(put_ints, q, n)
+        p.result()
+        g.result()
+        return n
+
+    tuples = max(1, n // 1000)
+
+    def tuples_worker_to_main():
+        q = tessera.create_queue()
+        f = pool.submit(put_tuples, q, tuples, 1000)
+        get = q.get
+        total = 0
+        for _ in range(tuples):
+            total += len(get())
+        f.result()
+        return total
+
+    rows["queue_ints_worker_to_main"] = rate(rounds, worker_to_main)
+    rows["queue_ints_main_to_worker"] = rate(rounds, main_to_worker)
+    rows["queue_ints_worker_to_worker"] = rate(rounds, worker_to_worker)
+    rows["queue_tuple1000_ints_worker_to_main"] = rate(rounds, tuples_worker_to_main)
+    return rows
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100 * len(values)))]
+
+
+def task_rows(pool, tasks):
+    rows = {}
+    for i in range(tasks):  # warm-up: imports, JIT
+        pool.submit(noop, i).result()
+    lat = []
+    for i in range(tasks):
+        t = time.perf_counter_ns()
+        pool.submit(noop, i).result()
+        lat.append((time.perf_counter_ns() - t) / 1000)
+    rows["task_round_trip_median_us"] = statistics.median(lat)
+    rows["task_round_trip_p99_us"] = percentile(lat, 99)
+    bulk = []
+    for _ in range(3):
+        t = time.perf_counter()
+        fs = [pool.submit(noop, i) for i in range(tasks * 4)]
+        for f in fs:
+            f.result()
+        bulk.append(len(fs) / (time.perf_counter() - t))
+    rows["tasks_per_second_bulk"] = max(bulk[1:])
+    # short tasks while a long one runs on the other worker
+    long_task = pool.submit(spin, 3.0)
+    time.sleep(0.2)
+    lat = []
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end and not long_task.done():
+        t = time.perf_counter_ns()
+        pool.submit(noop, 1).result()
+        lat.append((time.perf_counter_ns() - t) / 1000)
+    long_task.result()
+    rows["short_task_p99_beside_long_us"] = percentile(lat, 99)
+    rows["short_task_median_beside_long_us"] = statistics.median(lat)
+    return rows
+
+
+ROWS = [
+    # key, label, unit, goal text, goal check
+    ("queue_ints_worker_to_main", "ints through a queue, worker -> main", "M/s", ">= 5 M/s", lambda v: v >= 5e6),
+    ("queue_ints_main_to_worker", "ints through a queue, main -> worker", "M/s", ">= 5 M/s", lambda v: v >= 5e6),
+    ("queue_ints_worker_to_worker", "ints through a queue, worker -> worker", "M/s", ">= 5 M/s", lambda v: v >= 5e6),
+    ("queue_tuple1000_ints_worker_to_main", "ints in tuples of 1000, worker -> main", "M/s", ">= 100 M/s", lambda v: v >= 100e6),
+    ("task_round_trip_median_us", "trivial task round trip, median", "us", "< 50 us", lambda v: v < 50),
+    ("task_round_trip_p99_us", "trivial task round trip, p99", "us", "< 500 us", lambda v: v < 500),
+    ("tasks_per_second_bulk", "trivial tasks/s submitted in bulk", "tasks/s", ">= 100,000", lambda v: v >= 100_000),
+    ("short_task_p99_beside_long_us", "short-task p99 while a long task runs", "us", "< 2 ms", lambda v: v < 2000),
+]
+
+
+def fmt(v, unit):
+    if v is None:
+        return "-"
+    if unit == "M/s":
+        return f"{v / 1e6:.2f} M/s"
+    if unit == "us":
+        return f"{v:,.0f} us"
+    return f"{v:,.0f}"
+
+
+def peer(quick):
+    try:
+        out = subprocess.run([sys.executable if False else "python3", os.path.join(HERE, "crossings_cpython.py")]
+                             + (["--quick"] if quick else []), capture_output=True, text=True, timeout=600)
+        if out.returncode != 0:
+            return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"exit {out.returncode}"}
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError) as e:
+        return {"error": f"python3 peer not run: {e}"}
+
+
+def main():
+    quick = "--quick" in sys.argv
+    json_out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
+    n = 200_000 if quick else 1_000_000
+    rounds = 4 if quick else 7
+    tasks = 1000 if quick else 5000
+    with tessera.InterpreterPool(2) as pool:
+        pool.submit(noop, 0).result()
+        results = queue_rows(pool, n, rounds)
+        results.update(task_rows(pool, tasks))
+    cpython = {} if "--no-peer" in sys.argv else peer(quick)
+    print(f"{'crossing':44} {'Tessera':>14} {'CPython peer':>34} {'goal':>12}  met")
+    for key, label, unit, goal, check in ROWS:
+        p = cpython.get(key)
+        peer_text = "-" if p is None else f"{fmt(p[1], unit)} ({p[0]})"
+        print(f"{label:44} {fmt(results[key], unit):>14} {peer_text:>34} {goal:>12}  {'yes' if check(results[key]) else 'no'}")
+    if "error" in cpython:
+        print(f"CPython peer: {cpython['error']}")
+    if json_out:
+        with open(json_out, "w") as f:
+            json.dump({"tessera": results, "cpython": cpython}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""Worker speed: how fast a worker runs a Python loop over a view, how soon a pool is warm, how fast a worker
+starts, how big an idle worker is, how fast `tessera run` starts.
+
+    ./tessera run bench/python/worker_speed.py [--quick] [--json FILE] [--no-peer]
+
+The loop is `for i in range(len(mv)): mv[i] = (lo + i) * 0.5` over float64. The warm-up is measured first, in a
+fresh process, because everything after it runs on the engine it warmed. The CPython peer
+(worker_speed_cpython.py, run with python3) is measured in the same run.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import tessera
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def fill(mv, lo):
+    for i in range(len(mv)):
+        mv[i] = (lo + i) * 0.5
+    return len(mv)
+
+
+def noop(x):
+    return x
+
+
+def forever():
+    while True:
+        pass
+
+
+def fill_main(mv, lo):  # the same loop, its own function for the main interpreter
+    for i in range(len(mv)):
+        mv[i] = (lo + i) * 0.5
+    return len(mv)
+
+
+def fill_bytearray(mv, lo):
+    for i in range(len(mv)):
+        mv[i] = (lo + i) * 0.5
+    return len(mv)
+
+
+def warmup(n, rounds):
+    """A fresh pool of 2 fills 2n float64 per round; the seconds spent until a round runs at half the steady
+    rate (the median of the last third of the rounds)."""
+    a = tessera.zeros(2 * n, "d")
+    times = []
+    with tessera.InterpreterPool(2) as pool:
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            fs = [pool.submit(fill, a.slice(lo, lo + n), lo) for lo in (0, n)]
+            for f in fs:
+                f.result()
+            times.append(time.perf_counter() - t0)
+    a.release()
+    rates = [2 * n / t for t in times]
+    steady = statistics.median(rates[-max(2, rounds // 3):])
+    spent = 0.0
+    for t, r in zip(times, rates):
+        if r >= steady / 2:
+            break
+        spent += t
+    return {"warmup_seconds_to_half_steady": spent, "warmup_first_round_seconds": times[0],
+            "warmup_round_rates": [round(r / 1e6, 1) for r in rates], "warmup_steady_rate": steady}
+
+
+def steady(rates):
+    return statistics.median(rates[len(rates) // 2:])
+
+
+def main_interpreter(n, rounds):
+    a = tessera.zeros(n, "d")
+    view = a.slice(0, n)
+    tmv = memoryview(view)
+    bmv = memoryview(bytearray(8 * n)).cast("d")
+    t_rates, b_rates = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fill_main(tmv, 0)
+        t1 = time.perf_counter()
+        fill_bytearray(bmv, 0)
+        t2 = time.perf_counter()
+        t_rates.append(n / (t1 - t0))
+        b_rates.append(n / (t2 - t1))
+    view.release()
+    a.release()
+    return {"main_view_rate": steady(t_rates), "main_bytearray_rate": steady(b_rates)}
+
+
+def workers(n, rounds):
+    a = tessera.zeros(2 * n, "d")
+    one, two = [], []
+    with tessera.InterpreterPool(2) as pool:
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            pool.submit(fill, a.slice(0, n), 0).result()
+            one.append(n / (time.perf_counter() - t0))
+            t0 = time.perf_counter()
+            fs = [pool.submit(fill, a.slice(lo, lo + n), lo) for lo in (0, n)]
+            for f in fs:
+                f.result()
+            two.append(2 * n / (time.perf_counter() - t0))
+    a.release()
+    return {"one_worker_rate": steady(one), "two_workers_rate": steady(two)}
+
+
+def new_worker(repeats):
+    cold = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        with tessera.InterpreterPool(1, spare_workers=0) as pool:
+            pool.submit(noop, 1).result()
+            cold.append(time.perf_counter() - t0)
+    spare = []
+    with tessera.InterpreterPool(1, spare_workers=1) as pool:
+        pool.submit(noop, 1).result()
+        for _ in range(repeats):
+            while pool.stats()["spares"] == 0:  # the spare is started in the background
+                time.sleep(0.01)
+            f = pool.submit(forever)
+            while not f.running():
+                time.sleep(0.001)
+            f.cancel(interrupt=True)
+            t0 = time.perf_counter()
+            pool.submit(noop, 1).result()
+            spare.append(time.perf_counter() - t0)
+    return {"new_worker_cold_ms": statistics.median(cold) * 1e3, "new_worker_from_spare_ms": statistics.median(spare) * 1e3}
+
+
+def run_cold(repeats):
+    script = os.path.join(HERE, "one_line.py")
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        subprocess.run([os.path.join(ROOT, "tessera"), "run", script], check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return {"run_one_line_cold_seconds": statistics.median(times)}
+
+
+def memory(count):
+    mb = 1024 * 1024
+    base_pool = tessera.InterpreterPool(count, spare_workers=0)
+    for f in [base_pool.submit(noop, i) for i in range(count)]:
+        f.result()
+    heap0, rss0 = tessera._host.process_memory(True)
+    added = tessera.InterpreterPool(count, spare_workers=0)
+    added.startup_seconds  # waits until all have started
+    heap1, rss1 = tessera._host.process_memory(True)
+    added.shutdown()
+    base_pool.shutdown()
+    return {"idle_worker_heap_mb": (heap1 - heap0) / count / mb, "idle_worker_rss_mb": (rss1 - rss0) / count / mb}
+
+
+ROWS = [
+    ("main_view_rate", "main interpreter, steady (view)", "M/s", ">= 90% of bytearray"),
+    ("main_bytearray_rate", "main interpreter, steady (bytearray)", "M/s", "reference"),
+    ("one_worker_rate", "one worker, steady", "M/s", ">= 90% of main"),
+    ("two_workers_rate", "two workers together", "M/s", ">= 1.85x one worker"),
+    ("warmup_seconds_to_half_steady", "warm-up: seconds until half the steady rate", "s", "< 1.5 s"),
+    ("warmup_first_round_seconds", "warm-up: first round (2 x N float64)", "s", ""),
+    ("new_worker_cold_ms", "new worker on a warm engine, to first result", "ms", "< 50 ms"),
+    ("new_worker_from_spare_ms", "replaced worker (spare), to first result", "ms", "< 50 ms"),
+    ("run_one_line_cold_seconds", "tessera run of a one-line script, cold", "s", "< 2 s"),
+    ("idle_worker_heap_mb", "heap per idle worker", "MB", "< 3 MB"),
+    ("idle_worker_rss_mb", "RSS per idle worker", "MB", "< 5 MB"),
+]
+
+
+def goals(r):
+    return {
+        "main_view_rate": r["main_view_rate"] >= 0.9 * r["main_bytearray_rate"],
+        "one_worker_rate": r["one_worker_rate"] >= 0.9 * r["main_view_rate"],
+        "two_workers_rate": r["two_workers_rate"] >= 1.85 * r["one_worker_rate"],
+        "warmup_seconds_to_half_steady": r["warmup_seconds_to_half_steady"] < 1.5,
+        "new_worker_cold_ms": r["new_worker_cold_ms"] < 50,
+        "new_worker_from_spare_ms": r["new_worker_from_spare_ms"] < 50,
+        "run_one_line_cold_seconds": r["run_one_line_cold_seconds"] < 2,
+        "idle_worker_heap_mb": r["idle_worker_heap_mb"] < 3,
+        "idle_worker_rss_mb": r["idle_worker_rss_mb"] < 5,
+    }
+
+
+def fmt(v, unit):
+    if unit == "M/s":
+        return f"{v / 1e6:.0f} M/s"
+    if unit == "s":
+        return f"{v:.2f} s"
+    return f"{v:.1f} {unit}"
+
+
+def peer(quick):
+    try:
+        out = subprocess.run(["python3", os.path.join(HERE, "worker_speed_cpython.py")] + (["--quick"] if quick else []),
+                             capture_output=True, text=True, timeout=900)
+        if out.returncode != 0:
+            return {"error": (out.stderr.strip().splitlines() or [f"exit {out.returncode}"])[-1]}
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError) as e:
+        return {"error": f"python3 peer not run: {e}"}
+
+
+def main():
+    quick = "--quick" in sys.argv
+    json_out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
+    n = 2_000_000 if quick else 10_000_000
+    r = warmup(n, 8 if quick else 12)
+    if "--warmup-only" in sys.argv:
+        print(f"warm-up: {r['warmup_seconds_to_half_steady']:.2f} s to half the steady rate; first round "
+              f"{r['warmup_first_round_seconds']:.2f} s; rounds (M/s): {r['warmup_round_rates']}")
+        return
+    r.update(main_interpreter(n, 8 if quick else 16))
+    r.update(workers(n, 6 if quick else 12))
+    r.update(new_worker(3 if quick else 5))
+    r.update(memory(4 if quick else 20))
+    r.update(run_cold(1 if quick else 3))
+    cpython = {} if "--no-peer" in sys.argv else peer(quick)
+    met = goals(r)
+    print(f"{'figure':48} {'Tessera':>12} {'CPython peer':>40} {'goal':>20}  met")
+    for key, label, unit, goal in ROWS:
+        p = cpython.get(key)
+        peer_text = "-" if p is None else f"{fmt(p[1], unit)} ({p[0]})"
+        print(f"{label:48} {fmt(r[key], unit):>12} {peer_text:>40} {goal:>20}  {'' if key not in met else 'yes' if met[key] else 'no'}")
+    print(f"warm-up rounds (M/s): {r['warmup_round_rates']}")
+    if "error" in cpython:
+        print(f"CPython peer: {cpython['error']}")
+    if json_out:
+        with open(json_out, "w") as f:
+            json.dump({"tessera": r, "cpython": cpython, "met": met}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
