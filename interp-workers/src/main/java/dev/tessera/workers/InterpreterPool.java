@@ -147,7 +147,7 @@ public final class InterpreterPool implements AutoCloseable {
         }, attachment);
         submitted.incrementAndGet();
         queue.offer(task);
-        idleWorkers.signal();
+        idleWorkers.signalOne();
         if ((shutdown || broken != null) && queue.remove(task)) { // raced with shutdown: nobody would run it
             task.cancelQueued();
             checkAccepting();
@@ -285,7 +285,7 @@ public final class InterpreterPool implements AutoCloseable {
                 t.cancelQueued();
             }
         }
-        idleWorkers.signal();
+        idleWorkers.signalAll();
         Worker s = spare;
         if (s != null) {
             java.util.concurrent.locks.LockSupport.unpark(s.thread);
@@ -364,6 +364,9 @@ public final class InterpreterPool implements AutoCloseable {
     private Object pollTask() {
         for (Task t; (t = queue.poll()) != null; ) {
             if (t.start()) {
+                if (!queue.isEmpty()) {
+                    idleWorkers.signalOne(); // more work: wake the next idle worker
+                }
                 return t;
             }
         }
@@ -472,7 +475,7 @@ public final class InterpreterPool implements AutoCloseable {
                 t.finish(null, reason);
             }
         }
-        idleWorkers.signal();
+        idleWorkers.signalAll();
     }
 
     /** A worker's interpreter was stopped: its slot goes to the spare (or a new worker), and a new spare starts. */

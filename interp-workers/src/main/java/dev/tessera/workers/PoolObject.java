@@ -45,7 +45,7 @@ final class PoolObject extends HostObject {
         // waiter checks for the end after it stops waiting, so one of the two always claims the outcome.)
         if (!task.isAwaited()) {
             ended.offer(task);
-            completer.signal();
+            completer.signalAll();
         }
     }
 
@@ -68,6 +68,7 @@ final class PoolObject extends HostObject {
             Task[] batch = new Task[max];
             int n = 0;
             for (Task t = (Task) got; t != null; t = n < max ? ended.poll() : null) {
+                giveWaiterTheFirstClaim(t);
                 if (!t.isAwaited() && claim(t)) { // an awaited task is delivered by its waiter
                     batch[n++] = t;
                 }
@@ -78,11 +79,26 @@ final class PoolObject extends HostObject {
         }
     }
 
+    /**
+     * A task that ended moments ago may be about to be waited for: a thread that submits a task and at once calls
+     * result() often arrives just after a fast task's end. Leaving it the claim for a short while spares it a
+     * hand-off through this thread (and both a fight for the GIL).
+     */
+    private void giveWaiterTheFirstClaim(Task t) {
+        long left;
+        while (!t.isDeliveryClaimed() && !t.isAwaited() && !pool.isShutdown()
+                && (left = WAITER_GRACE_NANOS - (System.nanoTime() - t.endedNanos())) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, 20_000));
+        }
+    }
+
+    private static final long WAITER_GRACE_NANOS = 200_000;
+
     /** Claims the delivery of {@code task}'s outcome; true for exactly one caller. */
     boolean claim(Task task) {
         if (task.claimDelivery()) {
             if (undelivered.decrementAndGet() == 0) {
-                completer.signal(); // the completer may be waiting to learn that everything was delivered
+                completer.signalAll(); // the completer may be waiting to learn that everything was delivered
             }
             return true;
         }

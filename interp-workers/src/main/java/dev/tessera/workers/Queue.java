@@ -12,7 +12,9 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
  * A FIFO queue of shareable values (host form, see {@link Shareables}) that any number of interpreters and Java
  * threads put to and get from: nothing lost or duplicated, FIFO overall and so FIFO per producer. Unbounded
  * queues ({@code maxsize} 0) are a {@link ConcurrentLinkedQueue}; bounded ones an Agrona many-to-many array queue
- * whose exact bound is kept by a count of free places (Agrona's own size is loose under concurrency). A waiting
+ * whose exact bound is kept by a count of free places (Agrona's own size is loose under concurrency). The ring
+ * holds twice the bound, so that a put with a reserved place rarely meets a slot still being released by a
+ * getter (it then retries; it never drops the item). A waiting
  * put or get spins briefly, then parks until the other side wakes it ({@link WaitSet}).
  *
  * <p>After {@link #close()}, puts are refused; gets return what is still queued, then report the queue closed.
@@ -37,7 +39,7 @@ public final class Queue implements HostHandle {
             this.items = new ConcurrentLinkedQueue<>();
             this.free = null;
         } else {
-            this.items = new ManyToManyConcurrentArrayQueue<>(Math.max(2, maxsize));
+            this.items = new ManyToManyConcurrentArrayQueue<>(Math.max(2, 2 * maxsize));
             this.free = new AtomicInteger(maxsize);
         }
     }
@@ -70,8 +72,8 @@ public final class Queue implements HostHandle {
     /** Refuses further puts and wakes every waiter: putters fail, getters drain what is left. Idempotent. */
     public void close() {
         closed = true;
-        getters.signal();
-        putters.signal();
+        getters.signalAll();
+        putters.signalAll();
     }
 
     // ---- non-blocking ----------------------------------------------------------------------------------------
@@ -99,8 +101,12 @@ public final class Queue implements HostHandle {
         if (free != null && !takePlace()) {
             return WaitSet.NOTHING;
         }
-        items.offer(item); // cannot fail: a place was reserved (bounded) or there is no bound
-        getters.signal();
+        // A reserved place is a free slot once the getters that took the slot's earlier items have finished
+        // releasing them (an Agrona slot is freed a few instructions after its item was taken): retry until then.
+        while (!items.offer(item)) {
+            Thread.onSpinWait();
+        }
+        getters.signalOne();
         return DONE;
     }
 
@@ -121,7 +127,10 @@ public final class Queue implements HostHandle {
         }
         if (free != null) {
             free.incrementAndGet();
-            putters.signal();
+            putters.signalOne();
+        }
+        if (!items.isEmpty()) {
+            getters.signalOne(); // more for the next getter (see WaitSet: nothing is left waiting)
         }
         return item == NONE ? null : item;
     }

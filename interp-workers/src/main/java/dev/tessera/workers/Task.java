@@ -93,12 +93,19 @@ final class Task {
         }
         result = value;
         error = failure;
+        endedNanos = System.nanoTime();
         endSeen = true;
         onEnd.accept(this);
-        waiters.signal();
+        waiters.signalAll();
     }
 
     private volatile boolean endSeen; // set after result and error: readers check this, then read them
+    private volatile long endedNanos;
+
+    /** When the task ended (System.nanoTime); meaningful once {@link #hasOutcome()}. */
+    long endedNanos() {
+        return endedNanos;
+    }
 
     boolean hasOutcome() {
         return endSeen;
@@ -121,6 +128,10 @@ final class Task {
     /** True for exactly one caller: the one that delivers the outcome to the Python future. */
     boolean claimDelivery() {
         return delivery.compareAndSet(0, 1);
+    }
+
+    boolean isDeliveryClaimed() {
+        return delivery.get() != 0;
     }
 
     /** True while a thread waits in {@link #awaitEnd}: it will deliver the outcome itself. */

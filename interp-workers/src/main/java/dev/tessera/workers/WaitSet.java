@@ -4,7 +4,6 @@ import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.nodes.Node;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -15,9 +14,15 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>No wake-up is lost: a waiter arms itself (a volatile write, then a full fence) before its last check, and a
  * provider fences after making its item visible and before it looks for armed waiters; so either the waiter sees
- * the item or the provider sees the waiter. A signal wakes every armed waiter once and disarms it, so that a
- * stream of items costs one unpark per wake-up, not one per item while the woken thread gets going. Losers arm
- * and park again (waiters are few: one per worker or consumer).
+ * the item or the provider sees the waiter. A signal disarms the waiter it wakes, so that a stream of items costs
+ * one unpark per wake-up, not one per item while the woken thread gets going.
+ *
+ * <p>{@link #signalOne()} wakes a single waiter, for things that one waiter consumes (a task, a queue item): on a
+ * machine with few cores, waking every idle worker for each task only to have all but one park again costs the
+ * one that works. Nothing is left waiting: a consumer that takes a thing and sees more wakes the next waiter (so a
+ * waiter woken for one thing that took an earlier one hands the wake-up on), and a woken waiter that leaves
+ * empty-handed (its time was up) passes its wake-up on. {@link #signalAll()} is for changes every waiter must see
+ * (a close, a shutdown, a task's end).
  *
  * <p>A waiter inside an interpreter parks through {@link TruffleSafepoint#setBlockedThreadInterruptible}, so that
  * a cancel or a context close reaches it while it waits; a plain Java thread parks and honours interrupts.
@@ -41,28 +46,44 @@ final class WaitSet {
     /** The longest single park: a safety net, not a poll (signals wake waiters at once). */
     private static final long MAX_PARK_NANOS = 50_000_000;
 
+    private static final int ARMED = 1;
+    private static final int DISARMED = 0;
+    private static final int WOKEN = 2; // disarmed by a signal
+
     /** One try at what the waiter waits for: the thing, or {@link #NOTHING}. */
     @FunctionalInterface
     interface Attempt {
         Object tryNow();
     }
 
-    /** A parked (or about to park) waiter; armed until a signal wakes it. */
+    /** A parked (or about to park) waiter. */
     private static final class Waiter {
         final Thread thread = Thread.currentThread();
-        final AtomicBoolean armed = new AtomicBoolean();
+        final AtomicInteger state = new AtomicInteger(DISARMED);
     }
 
     private final AtomicInteger parkedCount = new AtomicInteger();
     private final ConcurrentLinkedQueue<Waiter> parked = new ConcurrentLinkedQueue<>();
 
-    /** Wakes the armed waiters; call after making what they wait for visible. */
-    void signal() {
+    /** Wakes one armed waiter; call after making one thing that a waiter consumes visible. */
+    void signalOne() {
+        wake(false);
+    }
+
+    /** Wakes every armed waiter; call after a change that every waiter must see. */
+    void signalAll() {
+        wake(true);
+    }
+
+    private void wake(boolean all) {
         VarHandle.fullFence();
         if (parkedCount.get() != 0) {
             for (Waiter w : parked) {
-                if (w.armed.get() && w.armed.compareAndSet(true, false)) {
+                if (w.state.get() == ARMED && w.state.compareAndSet(ARMED, WOKEN)) {
                     LockSupport.unpark(w.thread);
+                    if (!all) {
+                        return;
+                    }
                 }
             }
         }
@@ -101,9 +122,10 @@ final class WaitSet {
         Waiter me = new Waiter();
         parkedCount.incrementAndGet();
         parked.add(me);
+        boolean woken = false;
         try {
             while (true) {
-                me.armed.set(true); // then the check: a provider that misses it sees the armed waiter
+                me.state.set(ARMED); // then the check: a provider that misses it sees the armed waiter
                 got = attempt.tryNow();
                 if (got != NOTHING) {
                     return got;
@@ -113,11 +135,15 @@ final class WaitSet {
                     return NOTHING;
                 }
                 park(node, Math.min(left, MAX_PARK_NANOS));
+                woken |= me.state.get() == WOKEN;
             }
         } finally {
-            me.armed.set(false);
+            woken |= me.state.getAndSet(DISARMED) == WOKEN;
             parked.remove(me);
             parkedCount.decrementAndGet();
+            if (woken && got == NOTHING) { // woken for a thing this waiter leaves without: another may take it
+                signalOne();
+            }
         }
     }
 
