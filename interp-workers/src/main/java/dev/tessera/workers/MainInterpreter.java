@@ -81,6 +81,7 @@ public final class MainInterpreter implements AutoCloseable {
         context.initialize("python");
         long t2 = System.nanoTime();
         Interpreters.installMain(context, store, pools, new GuestScope("main"));
+        WaitSet.RUNNING.incrementAndGet(); // the main interpreter's thread runs Python (see WaitSet)
         if (Boolean.getBoolean("tessera.traceStartup")) {
             System.err.printf("tessera: main interpreter: context built %.1f ms, python initialized %.1f ms, tessera installed %.1f ms%n",
                     (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
@@ -147,6 +148,7 @@ public final class MainInterpreter implements AutoCloseable {
             return;
         }
         closed = true;
+        WaitSet.RUNNING.decrementAndGet();
         try {
             context.close();
         } catch (PolyglotException | IllegalStateException e) {

@@ -150,11 +150,11 @@ public final class Queue implements HostHandle {
 
     /**
      * Puts, waiting up to {@code timeoutNanos} for room ({@link WaitSet#FOREVER}: no limit). False after the
-     * timeout.
+     * timeout. A {@code node} says the caller is an interpreter running Python (see {@link WaitSet#RUNNING}).
      */
     boolean putHost(Object value, long timeoutNanos, Node node) throws InterruptedException {
         Object item = value == null ? NONE : value;
-        Object r = putters.await(() -> tryPut(item), timeoutNanos, node);
+        Object r = putters.await(() -> tryPut(item), timeoutNanos, node, node != null);
         if (r == CLOSED) {
             throw closedForPut();
         }
@@ -167,7 +167,7 @@ public final class Queue implements HostHandle {
      * @throws QueueClosedException once the queue is closed and drained
      */
     Object getHost(long timeoutNanos, Node node) throws InterruptedException {
-        Object r = getters.await(this::takeOrClosed, timeoutNanos, node);
+        Object r = getters.await(this::takeOrClosed, timeoutNanos, node, node != null);
         if (r == CLOSED) {
             throw new QueueClosedException("the queue is closed and drained");
         }

@@ -146,7 +146,7 @@ final class Task {
         }
         awaiting.incrementAndGet();
         try {
-            return waiters.await(() -> endSeen ? this : WaitSet.NOTHING, timeoutNanos, node) != WaitSet.NOTHING;
+            return waiters.await(() -> endSeen ? this : WaitSet.NOTHING, timeoutNanos, node, node != null) != WaitSet.NOTHING;
         } finally {
             awaiting.decrementAndGet();
         }

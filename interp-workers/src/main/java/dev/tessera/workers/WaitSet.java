@@ -24,6 +24,11 @@ import java.util.concurrent.locks.LockSupport;
  * empty-handed (its time was up) passes its wake-up on. {@link #signalAll()} is for changes every waiter must see
  * (a close, a shutdown, a task's end).
  *
+ * <p>Spinning pays only on a core that no running thread needs: a thread that spins while the worker it just woke
+ * waits for a core (the other one busy with a long task) makes both wait a scheduler slice, milliseconds. So a
+ * waiter spins only while fewer threads run Python than there are cores ({@link #RUNNING}: workers running a task
+ * and main interpreters, less those waiting here); otherwise it parks at once and leaves its core to them.
+ *
  * <p>A waiter inside an interpreter parks through {@link TruffleSafepoint#setBlockedThreadInterruptible}, so that
  * a cancel or a context close reaches it while it waits; a plain Java thread parks and honours interrupts.
  */
@@ -45,6 +50,15 @@ final class WaitSet {
     static final long YIELD_NANOS = Long.getLong("tessera.yieldNanos", 50_000);
     /** The longest single park: a safety net, not a poll (signals wake waiters at once). */
     private static final long MAX_PARK_NANOS = 50_000_000;
+
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    /**
+     * Threads running Python now: a worker from the start of a task to its end, a main interpreter while it exists;
+     * each less while it waits here. Approximate (a main interpreter's own threads are not counted), and only
+     * used to decide whether to spin.
+     */
+    static final AtomicInteger RUNNING = new AtomicInteger();
 
     private static final int ARMED = 1;
     private static final int DISARMED = 0;
@@ -97,15 +111,37 @@ final class WaitSet {
      * @throws InterruptedException a plain Java thread was interrupted
      */
     Object await(Attempt attempt, long timeoutNanos, Node node) throws InterruptedException {
+        return await(attempt, timeoutNanos, node, false);
+    }
+
+    /**
+     * As {@link #await(Attempt, long, Node)}; {@code running}: the caller is counted in {@link #RUNNING} (a worker
+     * inside a task, a main interpreter's thread), and is not while it waits.
+     */
+    Object await(Attempt attempt, long timeoutNanos, Node node, boolean running) throws InterruptedException {
         Object got = attempt.tryNow();
         if (got != NOTHING || timeoutNanos == 0) {
             return got;
         }
+        if (running) {
+            RUNNING.decrementAndGet();
+        }
+        try {
+            return awaitSlowly(attempt, timeoutNanos, node);
+        } finally {
+            if (running) {
+                RUNNING.incrementAndGet();
+            }
+        }
+    }
+
+    private Object awaitSlowly(Attempt attempt, long timeoutNanos, Node node) throws InterruptedException {
+        Object got = NOTHING;
         long start = System.nanoTime();
         long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : start + timeoutNanos;
-        // Phase 1: spin, then yield, while the provider is likely to be moments away.
+        // Phase 1: spin, then yield, while the provider is likely to be moments away and a core is free for it.
         long busyUntil = Math.min(deadline, start + SPIN_NANOS + YIELD_NANOS);
-        for (long now = start; now - busyUntil < 0; now = System.nanoTime()) {
+        for (long now = start; now - busyUntil < 0 && RUNNING.get() < CORES; now = System.nanoTime()) {
             if (now - start < SPIN_NANOS) {
                 for (int i = 0; i < 32; i++) {
                     Thread.onSpinWait();

@@ -95,6 +95,9 @@ final class Worker implements Runnable {
             loop.execute(); // returns once the pool is shut down and its queue is empty
         } catch (PolyglotException e) {
             Object cur = CURRENT.getAndSet(this, (Object) null);
+            if (cur != null) {
+                WaitSet.RUNNING.decrementAndGet(); // the stopped or failed task's count
+            }
             pool.replace(this); // first: once the task's future fails, its worker is replaced already
             if (cur == STOPPED) {
                 stoppedTask.finish(null, stopReason);
@@ -136,6 +139,7 @@ final class Worker implements Runnable {
 
     /** The task the loop starts now (set before its arguments are built, so that a stop can reach it). */
     void begin(Task task) {
+        WaitSet.RUNNING.incrementAndGet();
         CURRENT.setVolatile(this, task);
         deadline = pool.scheduleDeadline(this, task);
     }
@@ -145,6 +149,7 @@ final class Worker implements Runnable {
         if (!CURRENT.compareAndSet(this, (Object) task, (Object) null)) {
             return false;
         }
+        WaitSet.RUNNING.decrementAndGet();
         cancelDeadline();
         tasksRun++;
         return true;
