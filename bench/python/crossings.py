@@ -70,8 +70,9 @@ def spin(seconds):
 # ---- measurements (main interpreter) ----------------------------------------------------------------------------
 
 def rate(rounds, fn):
-    """fn() -> items moved; items/s once compiled: rounds run until the last three agree within 25% (at most
-    3 x `rounds`), and the median of those three is the figure."""
+    """fn() -> items moved; items/s once compiled: at least `rounds` rounds (on 2 cores the JIT takes a while to
+    reach code that the first rounds made hot), then until the last three agree within 25% (at most 3 x
+    `rounds`); the median of those three is the figure."""
     rates = []
     while len(rates) < 3 * rounds:
         t0 = time.perf_counter()
@@ -219,7 +220,7 @@ def main():
     quick = "--quick" in sys.argv
     json_out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
     n = 200_000 if quick else 1_000_000
-    rounds = 4 if quick else 8
+    rounds = 4 if quick else 12
     tasks = 1000 if quick else 5000
     with tessera.InterpreterPool(2) as pool:
         pool.submit(noop, 0).result()
