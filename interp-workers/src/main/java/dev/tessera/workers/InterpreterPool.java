@@ -239,6 +239,19 @@ public final class InterpreterPool implements AutoCloseable {
         return shutdown;
     }
 
+    /** Shut down, nothing queued, nothing running: no task of this pool will end any more. */
+    boolean isDrained() {
+        if (!shutdown || !queue.isEmpty()) {
+            return false;
+        }
+        for (Worker w : everyWorker) {
+            if (w.currentTask() != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Why the pool cannot run tasks, or null while it can. */
     public BrokenPoolException brokenReason() {
         return broken;

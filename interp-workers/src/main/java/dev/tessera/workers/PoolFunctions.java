@@ -124,6 +124,21 @@ final class PoolFunctions {
                     return ref.pool.pool.cancel(ref.task, GuestArgs.truthy(a[1]));
                 }),
                 new HostFunction("pool_running", 1, scope, (a, node) -> task(a[0]).task.isRunning()),
+                // pool_poll(task) -> (value, exc) if the task ended and this caller delivers its outcome, else None
+                new HostFunction("pool_poll", 1, scope, (a, node) -> {
+                    TaskRef ref = task(a[0]);
+                    if (ref.task.hasOutcome() && ref.pool.claim(ref.task)) {
+                        PythonLanguage lang = PythonLanguage.get(node);
+                        return PFactory.createTuple(lang, outcome(ref.task, scope, lang));
+                    }
+                    return PNone.NONE;
+                }),
+                // pool_want(task): someone waits for the outcome without result(); the completer delivers it
+                new HostFunction("pool_want", 1, scope, (a, node) -> {
+                    TaskRef ref = task(a[0]);
+                    ref.pool.want(ref.task);
+                    return PNone.NONE;
+                }),
                 // pool_shutdown(pool, wait, cancel_futures)
                 new HostFunction("pool_shutdown", 3, scope, (a, node) -> {
                     pool(a[0]).pool.shutdown(GuestArgs.truthy(a[1]), GuestArgs.truthy(a[2]), node);
@@ -146,7 +161,8 @@ final class PoolFunctions {
     static List<HostFunction> refusing(GuestScope scope) {
         List<HostFunction> out = new ArrayList<>();
         for (String name : List.of("pool_create", "pool_target", "pool_submit", "pool_completions", "pool_await", "pool_cancel",
-                "pool_running", "pool_shutdown", "pool_startup_seconds", "pool_workers", "pool_stats", "process_memory")) {
+                "pool_running", "pool_poll", "pool_want", "pool_shutdown", "pool_startup_seconds", "pool_workers", "pool_stats",
+                "process_memory")) {
             out.add(new HostFunction(name, 0, 16, scope, (a, node) -> {
                 throw scope.raise(node, "RuntimeError", "interpreter pools are started by the main interpreter; "
                         + "a worker cannot start workers (send work back through a queue instead)");

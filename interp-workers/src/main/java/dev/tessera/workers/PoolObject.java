@@ -10,10 +10,11 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 /**
  * One pool as the main interpreter's Python holds it ({@code tessera.InterpreterPool._handle}). Tasks submitted
- * from Python carry their Python future; when a task ends it is queued here for the pool's completer thread in
- * the main interpreter, which sets the futures' outcomes (so done-callbacks, concurrent.futures.wait and
- * as_completed work as CPython's). A thread blocked in {@code result()} delivers its own task's outcome instead,
- * one hand-off sooner; each outcome is delivered exactly once ({@link Task#claimDelivery}).
+ * from Python carry their Python future. A future's outcome is taken from here when Python asks for it (a thread
+ * blocked in {@code result()} is woken by the task's end itself); a future that someone waits for otherwise (a
+ * done-callback, concurrent.futures.wait, as_completed) is "wanted", and its outcome is queued for the pool's
+ * completer thread in the main interpreter, which sets it. Each outcome is delivered exactly once
+ * ({@link Task#claimDelivery}); no thread wakes for an outcome nobody waits for.
  */
 final class PoolObject extends HostObject {
     static final MetaType META = MetaType.of("tessera._PoolHandle", PoolObject.class);
@@ -23,7 +24,7 @@ final class PoolObject extends HostObject {
     final InterpreterPool pool;
     private final ManyToOneConcurrentLinkedQueue<Task> ended = new ManyToOneConcurrentLinkedQueue<>();
     private final WaitSet completer = new WaitSet();
-    private final AtomicLong undelivered = new AtomicLong(); // submitted from Python, outcome not yet delivered
+    private final AtomicLong pendingWanted = new AtomicLong(); // wanted by the completer, outcome not yet claimed
 
     PoolObject(InterpreterPool pool) {
         this.pool = pool;
@@ -31,27 +32,36 @@ final class PoolObject extends HostObject {
 
     /** Queues a task whose outcome goes to {@code pythonFuture}. */
     Task submit(TaskSpec spec, Object pythonFuture) {
-        undelivered.incrementAndGet();
-        try {
-            return pool.submitTask(spec, this::taskEnded, pythonFuture);
-        } catch (RuntimeException e) {
-            undelivered.decrementAndGet();
-            throw e;
-        }
+        return pool.submitTask(spec, this::taskEnded, pythonFuture);
     }
 
     private void taskEnded(Task task) {
-        // A thread waiting in result() for this task delivers it itself: the completer is not even woken. (The
-        // waiter checks for the end after it stops waiting, so one of the two always claims the outcome.)
-        if (!task.isAwaited()) {
+        // Only a wanted outcome goes to the completer (and not even that while a result() waits for it: the waiter
+        // checks for the end after it stops waiting, so one of the two always claims it).
+        if (task.isWanted() && !task.isAwaited()) {
             ended.offer(task);
             completer.signalAll();
+        } else if (pool.isShutdown()) {
+            completer.signalAll(); // the completer may be waiting for the pool to drain
+        }
+    }
+
+    /** Someone waits for {@code task} without calling result(): the completer will deliver it. */
+    void want(Task task) {
+        if (task.markWanted()) {
+            pendingWanted.incrementAndGet();
+            if (task.isDeliveryClaimed()) {
+                settle(task);
+            } else if (task.hasOutcome()) {
+                ended.offer(task);
+                completer.signalAll();
+            }
         }
     }
 
     /**
      * The next tasks whose outcome the completer delivers (it claimed each), waiting for at least one; an empty
-     * array once the pool is shut down and every outcome was delivered.
+     * array once the pool is shut down, has no task left, and every wanted outcome was delivered.
      */
     Task[] nextEnded(Node node, int max) throws InterruptedException {
         while (true) {
@@ -60,7 +70,7 @@ final class PoolObject extends HostObject {
                 if (t != null) {
                     return t;
                 }
-                return pool.isShutdown() && undelivered.get() == 0 ? DRAINED : WaitSet.NOTHING;
+                return pool.isDrained() && pendingWanted.get() == 0 ? DRAINED : WaitSet.NOTHING;
             }, WaitSet.FOREVER, node);
             if (got == DRAINED) {
                 return new Task[0];
@@ -68,7 +78,6 @@ final class PoolObject extends HostObject {
             Task[] batch = new Task[max];
             int n = 0;
             for (Task t = (Task) got; t != null; t = n < max ? ended.poll() : null) {
-                giveWaiterTheFirstClaim(t);
                 if (!t.isAwaited() && claim(t)) { // an awaited task is delivered by its waiter
                     batch[n++] = t;
                 }
@@ -79,30 +88,19 @@ final class PoolObject extends HostObject {
         }
     }
 
-    /**
-     * A task that ended moments ago may be about to be waited for: a thread that submits a task and at once calls
-     * result() often arrives just after a fast task's end. Leaving it the claim for a short while spares it a
-     * hand-off through this thread (and both a fight for the GIL).
-     */
-    private void giveWaiterTheFirstClaim(Task t) {
-        long left;
-        while (!t.isDeliveryClaimed() && !t.isAwaited() && !pool.isShutdown()
-                && (left = WAITER_GRACE_NANOS - (System.nanoTime() - t.endedNanos())) > 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, 20_000));
-        }
-    }
-
-    private static final long WAITER_GRACE_NANOS = 200_000;
-
     /** Claims the delivery of {@code task}'s outcome; true for exactly one caller. */
     boolean claim(Task task) {
         if (task.claimDelivery()) {
-            if (undelivered.decrementAndGet() == 0) {
-                completer.signalAll(); // the completer may be waiting to learn that everything was delivered
-            }
+            settle(task);
             return true;
         }
         return false;
+    }
+
+    private void settle(Task task) {
+        if (task.settleWanted() && pendingWanted.decrementAndGet() == 0) {
+            completer.signalAll(); // the completer may be waiting to learn that everything was delivered
+        }
     }
 
     @Override

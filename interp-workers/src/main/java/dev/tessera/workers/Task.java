@@ -134,6 +134,25 @@ final class Task {
         return delivery.get() != 0;
     }
 
+    private static final int NOT_WANTED = 0;
+    private static final int WANTED = 1;
+    private static final int SETTLED = 2;
+    private final AtomicInteger wanted = new AtomicInteger(NOT_WANTED);
+
+    /** Someone waits for the outcome without result() (a callback, a waiter): the completer must deliver it. */
+    boolean markWanted() {
+        return wanted.compareAndSet(NOT_WANTED, WANTED);
+    }
+
+    boolean isWanted() {
+        return wanted.get() != NOT_WANTED;
+    }
+
+    /** A wanted task whose outcome was claimed; true once. */
+    boolean settleWanted() {
+        return wanted.compareAndSet(WANTED, SETTLED);
+    }
+
     /** True while a thread waits in {@link #awaitEnd}: it will deliver the outcome itself. */
     boolean isAwaited() {
         return awaiting.get() > 0;

@@ -21,6 +21,8 @@ from tessera._host import (
     pool_await as _await,
     pool_cancel as _cancel,
     pool_completions as _completions,
+    pool_poll as _poll,
+    pool_want as _want,
     pool_create as _create,
     pool_running as _running,
     pool_shutdown as _shutdown,
@@ -82,16 +84,37 @@ def _target(fn, what="fn"):
     return module, qualname, main_file, None, None
 
 
+class _Waiters(list):
+    """A future's waiters (concurrent.futures.wait and as_completed append theirs): a waiter means that someone
+    waits for the outcome without calling result(), so the pool's completer thread must deliver it."""
+
+    __slots__ = ("future",)
+
+    def append(self, waiter):
+        list.append(self, waiter)
+        self.future._want()
+
+
 class Future(_cf.Future):
     """A concurrent.futures.Future of a task run by a worker interpreter. cancel(interrupt=True) also stops a
-    running task (its worker is replaced)."""
+    running task (its worker is replaced).
 
-    def __init__(self):
+    Its outcome is taken from the host when asked for (result, exception, done, cancelled): a thread that waits in
+    result() is woken by the worker's hand-off itself. Only a future that someone waits for otherwise (a
+    done-callback, concurrent.futures.wait or as_completed) is completed by the pool's completer thread, which is
+    started for that."""
+
+    def __init__(self, pool):
         super().__init__()
+        self._pool = pool
         self._task = None
+        waiters = _Waiters()
+        waiters.future = self
+        self._waiters = waiters
 
     def cancel(self, interrupt=False):
         """Cancel the task if it has not started. With interrupt=True a running task is stopped as well."""
+        self._poll()
         with self._condition:
             if self._state in (_CANCELLED, "CANCELLED_AND_NOTIFIED"):
                 return True
@@ -101,8 +124,16 @@ class Future(_cf.Future):
             return False
         return super().cancel()
 
+    def cancelled(self):
+        self._poll()
+        return super().cancelled()
+
     def running(self):
-        return self._state == _PENDING and _running(self._task)
+        return self._state == _PENDING and self._task is not None and _running(self._task)
+
+    def done(self):
+        self._poll()
+        return super().done()
 
     def result(self, timeout=None):
         if self._state == _PENDING:
@@ -114,9 +145,25 @@ class Future(_cf.Future):
             timeout = self._await_host(timeout)
         return super().exception(timeout)
 
+    def add_done_callback(self, fn):
+        self._want()
+        super().add_done_callback(fn)
+
+    def _poll(self):
+        """Delivers the outcome now if the task has ended and nobody delivered it yet."""
+        if self._state == _PENDING and self._task is not None:
+            got = _poll(self._task)
+            if got is not None:
+                _deliver(self, got[0], got[1])
+
+    def _want(self):
+        if self._state == _PENDING and self._task is not None:
+            self._pool._start_completer()
+            _want(self._task)
+
     def _await_host(self, timeout):
-        """Waits in the host for the task's end and delivers its outcome if the completer has not; returns what is
-        left of `timeout`."""
+        """Waits in the host for the task's end and delivers its outcome unless another thread has; returns what
+        is left of `timeout`."""
         start = _time.monotonic()
         got = _await(self._task, timeout)
         if got is not None:
@@ -124,7 +171,8 @@ class Future(_cf.Future):
         return None if timeout is None else max(0.0, timeout - (_time.monotonic() - start))
 
     def __repr__(self):
-        if self._state == _PENDING and self._task is not None and _running(self._task):
+        self._poll()
+        if self.running():
             return f"<{type(self).__name__} at {id(self):#x} state=running>"
         return super().__repr__()
 
@@ -148,7 +196,7 @@ def _deliver(future, value, exc):
     if type(exc) is CancelledError:
         _cf.Future.cancel(future)  # PENDING -> CANCELLED (no-op if the user's cancel() got there first)
         future.set_running_or_notify_cancel()  # CANCELLED -> CANCELLED_AND_NOTIFIED, as executors do
-    elif future.cancelled():
+    elif _cf.Future.cancelled(future):
         return
     elif exc is None:
         future.set_result(value)
@@ -256,19 +304,19 @@ class InterpreterPool(_cf.Executor):
                 self._targets[fn] = target
             except TypeError:
                 pass
-        future = Future()
+        future = Future(self)
         try:
             future._task = _submit(self._handle, future, target, args, tuple(kwargs.items()) if kwargs else None)
         except BrokenInterpreterPool as e:
             _log_broken(e)
             raise
-        if self._completer is None:
-            self._start_completer()
         return future
 
     def _start_completer(self):
+        if self._completer is not None and self._completer.is_alive():
+            return
         with self._completer_lock:
-            if self._completer is None:
+            if self._completer is None or not self._completer.is_alive():
                 t = _threading.Thread(target=_complete, args=(self._handle,), name="tessera-pool-completer", daemon=True)
                 t.start()
                 self._completer = t
@@ -277,7 +325,7 @@ class InterpreterPool(_cf.Executor):
         _shutdown(self._handle, wait, cancel_futures)
         completer = self._completer
         if wait and completer is not None and completer is not _threading.current_thread():
-            completer.join()
+            completer.join()  # it ends once every awaited outcome was delivered
 
     def __repr__(self):
         return f"tessera.InterpreterPool(max_workers={self.max_workers})"
