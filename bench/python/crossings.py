@@ -139,7 +139,7 @@ def percentile(values, p):
 
 def task_rows(pool, tasks):
     rows = {}
-    for i in range(tasks):  # warm-up: imports, JIT
+    for i in range(20 * tasks):  # warm-up: until the round trip's code is compiled (a few seconds on 2 cores)
         pool.submit(noop, i).result()
     lat = []
     for i in range(tasks):
