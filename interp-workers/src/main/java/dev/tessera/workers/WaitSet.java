@@ -24,10 +24,11 @@ import java.util.concurrent.locks.LockSupport;
  * empty-handed (its time was up) passes its wake-up on. {@link #signalAll()} is for changes every waiter must see
  * (a close, a shutdown, a task's end).
  *
- * <p>Spinning pays only on a core that no running thread needs: a thread that spins while the worker it just woke
- * waits for a core (the other one busy with a long task) makes both wait a scheduler slice, milliseconds. So a
- * waiter spins only while fewer threads run Python than there are cores ({@link #RUNNING}: workers running a task
- * and main interpreters, less those waiting here); otherwise it parks at once and leaves its core to them.
+ * <p>Spinning pays only on a core that no running thread needs: a thread that spins while the thread it just woke
+ * waits for a core (the other one busy with a long task) makes that thread wait a scheduler slice, milliseconds
+ * (measured: a quarter of short tasks beside a long one took 3-4 ms). So a waiter spins only while fewer threads
+ * run than there are cores ({@link #RUNNING}: workers inside a task and main interpreters, less those waiting
+ * here, plus threads woken here that have not run yet); otherwise it parks at once and leaves its core free.
  *
  * <p>A waiter inside an interpreter parks through {@link TruffleSafepoint#setBlockedThreadInterruptible}, so that
  * a cancel or a context close reaches it while it waits; a plain Java thread parks and honours interrupts.
@@ -94,6 +95,7 @@ final class WaitSet {
         if (parkedCount.get() != 0) {
             for (Waiter w : parked) {
                 if (w.state.get() == ARMED && w.state.compareAndSet(ARMED, WOKEN)) {
+                    RUNNING.incrementAndGet(); // it will run: a credit the waiter settles (see await)
                     LockSupport.unpark(w.thread);
                     if (!all) {
                         return;
@@ -126,17 +128,6 @@ final class WaitSet {
         if (running) {
             RUNNING.decrementAndGet();
         }
-        try {
-            return awaitSlowly(attempt, timeoutNanos, node);
-        } finally {
-            if (running) {
-                RUNNING.incrementAndGet();
-            }
-        }
-    }
-
-    private Object awaitSlowly(Attempt attempt, long timeoutNanos, Node node) throws InterruptedException {
-        Object got = NOTHING;
         long start = System.nanoTime();
         long deadline = timeoutNanos < 0 ? Long.MAX_VALUE : start + timeoutNanos;
         // Phase 1: spin, then yield, while the provider is likely to be moments away and a core is free for it.
@@ -151,6 +142,9 @@ final class WaitSet {
             }
             got = attempt.tryNow();
             if (got != NOTHING) {
+                if (running) {
+                    RUNNING.incrementAndGet();
+                }
                 return got;
             }
         }
@@ -159,8 +153,13 @@ final class WaitSet {
         parkedCount.incrementAndGet();
         parked.add(me);
         boolean woken = false;
+        int credit = 0; // a waker's count of this thread in RUNNING, not yet settled
         try {
             while (true) {
+                if (credit != 0) { // woken, but going back to wait: not running after all
+                    RUNNING.decrementAndGet();
+                    credit = 0;
+                }
                 me.state.set(ARMED); // then the check: a provider that misses it sees the armed waiter
                 got = attempt.tryNow();
                 if (got != NOTHING) {
@@ -171,12 +170,24 @@ final class WaitSet {
                     return NOTHING;
                 }
                 park(node, Math.min(left, MAX_PARK_NANOS));
-                woken |= me.state.get() == WOKEN;
+                if (me.state.compareAndSet(WOKEN, DISARMED)) {
+                    credit = 1;
+                    woken = true;
+                }
             }
         } finally {
-            woken |= me.state.getAndSet(DISARMED) == WOKEN;
+            if (me.state.getAndSet(DISARMED) == WOKEN) { // woken after its last look
+                credit++;
+                woken = true;
+            }
             parked.remove(me);
             parkedCount.decrementAndGet();
+            // Leaving: a running thread runs again (a waker's credit already counts it); another gives it back.
+            if (running && credit == 0) {
+                RUNNING.incrementAndGet();
+            } else if (!running && credit != 0) {
+                RUNNING.decrementAndGet();
+            }
             if (woken && got == NOTHING) { // woken for a thing this waiter leaves without: another may take it
                 signalOne();
             }
