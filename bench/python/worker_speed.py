@@ -75,52 +75,54 @@ def steady(rates):
     return statistics.median(rates[len(rates) // 2:])
 
 
-def main_interpreter(n, rounds):
-    a = tessera.zeros(n, "d")
+def rates(n, rounds):
+    """Each round: the main interpreter through a view and through a bytearray, one worker alone, two workers
+    together; interleaved, so that a drift of the machine's speed touches all four alike."""
+    a = tessera.zeros(2 * n, "d")
     view = a.slice(0, n)
     tmv = memoryview(view)
     bmv = memoryview(bytearray(8 * n)).cast("d")
-    t_rates, b_rates = [], []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fill_main(tmv, 0)
-        t1 = time.perf_counter()
-        fill_bytearray(bmv, 0)
-        t2 = time.perf_counter()
-        t_rates.append(n / (t1 - t0))
-        b_rates.append(n / (t2 - t1))
-    view.release()
-    a.release()
-    return {"main_view_rate": steady(t_rates), "main_bytearray_rate": steady(b_rates)}
-
-
-def workers(n, rounds):
-    a = tessera.zeros(2 * n, "d")
-    one, two = [], []
+    main_view, main_bytes, one, two = [], [], [], []
     with tessera.InterpreterPool(2) as pool:
         for _ in range(rounds):
             t0 = time.perf_counter()
-            pool.submit(fill, a.slice(0, n), 0).result()
+            fill_main(tmv, 0)
+            t1 = time.perf_counter()
+            fill_bytearray(bmv, 0)
+            t2 = time.perf_counter()
+            main_view.append(n / (t1 - t0))
+            main_bytes.append(n / (t2 - t1))
+            t0 = time.perf_counter()
+            pool.submit(fill, a.slice(n, 2 * n), n).result()
             one.append(n / (time.perf_counter() - t0))
             t0 = time.perf_counter()
+            view.release()
             fs = [pool.submit(fill, a.slice(lo, lo + n), lo) for lo in (0, n)]
             for f in fs:
                 f.result()
             two.append(2 * n / (time.perf_counter() - t0))
+            view = a.slice(0, n)
+            tmv = memoryview(view)
+    view.release()
     a.release()
-    return {"one_worker_rate": steady(one), "two_workers_rate": steady(two)}
+    return {"main_view_rate": steady(main_view), "main_bytearray_rate": steady(main_bytes),
+            "one_worker_rate": steady(one), "two_workers_rate": steady(two),
+            "rounds_main_view": [round(r / 1e6) for r in main_view], "rounds_one_worker": [round(r / 1e6) for r in one]}
 
 
 def new_worker(repeats):
+    """A worker's start on a warm engine, to the result of a task from a small module (tiny_task.noop; a task of
+    this script would import this script's modules first), and a replacement's (a spare worker taking over)."""
+    import tiny_task
     cold = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         with tessera.InterpreterPool(1, spare_workers=0) as pool:
-            pool.submit(noop, 1).result()
+            pool.submit(tiny_task.noop, 1).result()
             cold.append(time.perf_counter() - t0)
     spare = []
     with tessera.InterpreterPool(1, spare_workers=1) as pool:
-        pool.submit(noop, 1).result()
+        pool.submit(tiny_task.noop, 1).result()
         for _ in range(repeats):
             while pool.stats()["spares"] == 0:  # the spare is started in the background
                 time.sleep(0.01)
@@ -129,7 +131,7 @@ def new_worker(repeats):
                 time.sleep(0.001)
             f.cancel(interrupt=True)
             t0 = time.perf_counter()
-            pool.submit(noop, 1).result()
+            pool.submit(tiny_task.noop, 1).result()
             spare.append(time.perf_counter() - t0)
     return {"new_worker_cold_ms": statistics.median(cold) * 1e3, "new_worker_from_spare_ms": statistics.median(spare) * 1e3}
 
@@ -145,17 +147,20 @@ def run_cold(repeats):
 
 
 def memory(count):
+    """Idle workers added to as many warm ones: live heap (after a full GC) and resident memory outside the heap
+    (RSS less the committed heap, which the collector grows and shrinks on its own), per added worker."""
     mb = 1024 * 1024
     base_pool = tessera.InterpreterPool(count, spare_workers=0)
     for f in [base_pool.submit(noop, i) for i in range(count)]:
         f.result()
-    heap0, rss0 = tessera._host.process_memory(True)
+    heap0, rss0, committed0 = tessera._host.process_memory(True)
     added = tessera.InterpreterPool(count, spare_workers=0)
-    added.startup_seconds  # waits until all have started
-    heap1, rss1 = tessera._host.process_memory(True)
+    heap1, rss1, committed1 = tessera._host.process_memory(True)
     added.shutdown()
     base_pool.shutdown()
-    return {"idle_worker_heap_mb": (heap1 - heap0) / count / mb, "idle_worker_rss_mb": (rss1 - rss0) / count / mb}
+    heap = (heap1 - heap0) / count / mb
+    return {"idle_worker_heap_mb": heap,
+            "idle_worker_rss_mb": ((rss1 - committed1) - (rss0 - committed0)) / count / mb + heap}
 
 
 ROWS = [
@@ -215,8 +220,7 @@ def main():
         print(f"warm-up: {r['warmup_seconds_to_half_steady']:.2f} s to half the steady rate; first round "
               f"{r['warmup_first_round_seconds']:.2f} s; rounds (M/s): {r['warmup_round_rates']}")
         return
-    r.update(main_interpreter(n, 8 if quick else 16))
-    r.update(workers(n, 6 if quick else 12))
+    r.update(rates(n, 8 if quick else 20))
     r.update(new_worker(3 if quick else 5))
     r.update(memory(4 if quick else 20))
     r.update(run_cold(1 if quick else 3))
@@ -228,6 +232,8 @@ def main():
         peer_text = "-" if p is None else f"{fmt(p[1], unit)} ({p[0]})"
         print(f"{label:48} {fmt(r[key], unit):>12} {peer_text:>40} {goal:>20}  {'' if key not in met else 'yes' if met[key] else 'no'}")
     print(f"warm-up rounds (M/s): {r['warmup_round_rates']}")
+    print(f"rounds, main through a view (M/s): {r['rounds_main_view']}")
+    print(f"rounds, one worker (M/s): {r['rounds_one_worker']}")
     if "error" in cpython:
         print(f"CPython peer: {cpython['error']}")
     if json_out:

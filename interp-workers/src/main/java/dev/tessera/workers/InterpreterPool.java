@@ -197,6 +197,10 @@ public final class InterpreterPool implements AutoCloseable {
         return targets.get(id);
     }
 
+    int targetCount() {
+        return targets.size();
+    }
+
     // ---- state --------------------------------------------------------------------------------------------------
 
     public int workerCount() {

@@ -5,8 +5,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The process's memory as the JVM and the kernel count it: heap in use, and resident set size. */
-public record ProcessMemory(long heapUsedBytes, long rssBytes) {
+/** The process's memory as the JVM and the kernel count it: heap in use and committed, and resident set size. */
+public record ProcessMemory(long heapUsedBytes, long heapCommittedBytes, long rssBytes) {
 
     /** Now; with {@code collect}, after a full garbage collection (so that heap in use is live data). */
     public static ProcessMemory now(boolean collect) {
@@ -14,7 +14,8 @@ public record ProcessMemory(long heapUsedBytes, long rssBytes) {
             System.gc();
             System.gc();
         }
-        return new ProcessMemory(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), rss());
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return new ProcessMemory(heap.getUsed(), heap.getCommitted(), rss());
     }
 
     /** Resident set size from /proc/self/status, or -1 where there is none. */

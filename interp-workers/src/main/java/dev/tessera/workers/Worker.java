@@ -86,9 +86,15 @@ final class Worker implements Runnable {
         ready = true;
         pool.workerReady(this);
         try {
-            while (slot < 0) { // a spare waits to be promoted
+            int warmed = 0;
+            while (slot < 0) { // a spare waits to be promoted, importing what tasks will need meanwhile
                 if (pool.isShutdown()) {
                     return;
+                }
+                int known = pool.targetCount();
+                if (known > warmed) {
+                    warmUp.execute(warmed, known);
+                    warmed = known;
                 }
                 LockSupport.parkNanos(50_000_000);
             }
@@ -112,6 +118,8 @@ final class Worker implements Runnable {
 
     private static final boolean TRACE_STARTUP = Boolean.getBoolean("tessera.traceStartup");
 
+    private Value warmUp; // tessera._worker._warm_up(first, end): resolves targets ahead of their first task
+
     private Value startInterpreter() {
         long t0 = System.nanoTime();
         context = pool.newWorkerContext(this);
@@ -127,6 +135,7 @@ final class Worker implements Runnable {
             closeInterpreter();
             throw failed != null ? failed : new IllegalStateException("the worker failed to start");
         }
+        warmUp = worker.getMember("_warm_up");
         return worker.getMember("_run");
     }
 

@@ -77,6 +77,17 @@ def _resolve(target):
     return fn
 
 
+def _warm_up(first, end):
+    """A spare worker resolves the pool's targets (importing their modules) before it takes over from a stopped
+    worker, so that its first task does not pay the imports. A target that fails here fails again in its task."""
+    for target in range(first, end):
+        if target not in _functions:
+            try:
+                _resolve(target)
+            except BaseException:
+                pass
+
+
 def _failure(e):
     """(type name, message, traceback text) of an exception, without the loop's own frame."""
     try:
