@@ -107,7 +107,8 @@ def rates(n, rounds):
     a.release()
     return {"main_view_rate": steady(main_view), "main_bytearray_rate": steady(main_bytes),
             "one_worker_rate": steady(one), "two_workers_rate": steady(two),
-            "rounds_main_view": [round(r / 1e6) for r in main_view], "rounds_one_worker": [round(r / 1e6) for r in one]}
+            "rounds_main_view": [round(r / 1e6) for r in main_view], "rounds_one_worker": [round(r / 1e6) for r in one],
+            "rounds_two_workers": [round(r / 1e6) for r in two]}
 
 
 def new_worker(repeats):
@@ -147,8 +148,16 @@ def run_cold(repeats):
 
 
 def memory(count):
-    """Idle workers added to as many warm ones: live heap (after a full GC) and resident memory outside the heap
-    (RSS less the committed heap, which the collector grows and shrinks on its own), per added worker."""
+    """Idle workers added to as many warm ones, in a fresh process whose heap is fixed and touched at start (so that
+    the collector's growing and shrinking of the heap does not move RSS): live heap after a full GC, and RSS, per
+    added worker."""
+    out = subprocess.run([os.path.join(ROOT, "tessera"), "run", os.path.abspath(__file__), "--memory-only", str(count)],
+                         capture_output=True, text=True, check=True,
+                         env=dict(os.environ, TESSERA_JAVA_OPTS="-Xms2g -Xmx2g -XX:+AlwaysPreTouch"))
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def memory_here(count):
     mb = 1024 * 1024
     base_pool = tessera.InterpreterPool(count, spare_workers=0)
     for f in [base_pool.submit(noop, i) for i in range(count)]:
@@ -158,9 +167,7 @@ def memory(count):
     heap1, rss1, committed1 = tessera._host.process_memory(True)
     added.shutdown()
     base_pool.shutdown()
-    heap = (heap1 - heap0) / count / mb
-    return {"idle_worker_heap_mb": heap,
-            "idle_worker_rss_mb": ((rss1 - committed1) - (rss0 - committed0)) / count / mb + heap}
+    return {"idle_worker_heap_mb": (heap1 - heap0) / count / mb, "idle_worker_rss_mb": (rss1 - rss0) / count / mb}
 
 
 ROWS = [
@@ -214,7 +221,11 @@ def peer(quick):
 def main():
     quick = "--quick" in sys.argv
     json_out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
+    if "--memory-only" in sys.argv:
+        print(json.dumps(memory_here(int(sys.argv[sys.argv.index("--memory-only") + 1]))))
+        return
     n = 2_000_000 if quick else 10_000_000
+    cold = run_cold(1 if quick else 3)  # first: later phases leave this process's JIT busy for a while
     r = warmup(n, 8 if quick else 12)
     if "--warmup-only" in sys.argv:
         print(f"warm-up: {r['warmup_seconds_to_half_steady']:.2f} s to half the steady rate; first round "
@@ -223,7 +234,7 @@ def main():
     r.update(rates(n, 8 if quick else 20))
     r.update(new_worker(3 if quick else 5))
     r.update(memory(4 if quick else 20))
-    r.update(run_cold(1 if quick else 3))
+    r.update(cold)
     cpython = {} if "--no-peer" in sys.argv else peer(quick)
     met = goals(r)
     print(f"{'figure':48} {'Tessera':>12} {'CPython peer':>40} {'goal':>20}  met")
@@ -234,6 +245,7 @@ def main():
     print(f"warm-up rounds (M/s): {r['warmup_round_rates']}")
     print(f"rounds, main through a view (M/s): {r['rounds_main_view']}")
     print(f"rounds, one worker (M/s): {r['rounds_one_worker']}")
+    print(f"rounds, two workers (M/s): {r['rounds_two_workers']}")
     if "error" in cpython:
         print(f"CPython peer: {cpython['error']}")
     if json_out:
