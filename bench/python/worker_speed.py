@@ -167,7 +167,11 @@ def memory_here(count):
     heap1, rss1, committed1 = tessera._host.process_memory(True)
     added.shutdown()
     base_pool.shutdown()
-    return {"idle_worker_heap_mb": (heap1 - heap0) / count / mb, "idle_worker_rss_mb": (rss1 - rss0) / count / mb}
+    heap = (heap1 - heap0) / count / mb
+    # The pre-touched heap is resident already: RSS grows by what a worker holds outside it (thread stack, code,
+    # metaspace, native); its heap share is the live heap it added.
+    return {"idle_worker_heap_mb": heap, "idle_worker_rss_mb": (rss1 - rss0) / count / mb + heap,
+            "idle_worker_outside_heap_mb": (rss1 - rss0) / count / mb}
 
 
 ROWS = [
@@ -181,7 +185,7 @@ ROWS = [
     ("new_worker_from_spare_ms", "replaced worker (spare), to first result", "ms", "< 50 ms"),
     ("run_one_line_cold_seconds", "tessera run of a one-line script, cold", "s", "< 2 s"),
     ("idle_worker_heap_mb", "heap per idle worker", "MB", "< 3 MB"),
-    ("idle_worker_rss_mb", "RSS per idle worker", "MB", "< 5 MB"),
+    ("idle_worker_rss_mb", "memory per idle worker (live heap + RSS outside it)", "MB", "< 5 MB"),
 ]
 
 
