@@ -5,6 +5,7 @@ import dev.tessera.buffer.graalpy.ArrayObject;
 import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.buffer.graalpy.GuestValues;
 import dev.tessera.buffer.graalpy.HostFunction;
+import dev.tessera.buffer.graalpy.KernelFunctions;
 import dev.tessera.buffer.graalpy.ViewBuffer;
 import dev.tessera.buffer.interop.InteropArray;
 import dev.tessera.shm.ArrayStore;
@@ -53,6 +54,8 @@ public final class TesseraPackage {
     public static final Part CROSSING = Part.of("_crossing");
     /** empty/zeros, Array, View. */
     public static final Part ARRAYS = Part.of("_arrays");
+    /** tessera.kernels: bulk operations on views. */
+    public static final Part KERNELS = Part.of("kernels");
 
     // One Source object for every interpreter of the process: Truffle shares what it parses between contexts.
     private static final Source BOOTSTRAP = Source.create("python", read("/dev/tessera/python/_bootstrap.py"));
@@ -83,9 +86,9 @@ public final class TesseraPackage {
     /** The array functions of {@code tessera}, allocating in {@code store}, for the interpreter of {@code scope}. */
     public static TesseraPackage withArrays(ArrayStore store, GuestScope scope) {
         TesseraPackage p = new TesseraPackage(scope);
-        p.host(ArrayFunctions.of(store, scope));
+        p.host(ArrayFunctions.of(store, scope)).host(KernelFunctions.of(scope));
         p.host("array_type", ArrayObject.META).host("view_type", ViewBuffer.META);
-        return p.part(CROSSING).part(ARRAYS);
+        return p.part(CROSSING).part(ARRAYS).part(KERNELS);
     }
 
     public GuestScope scope() {

@@ -2,9 +2,9 @@
 
 def _tessera_install(host, parts):
     """Builds the package `tessera`: `tessera._host` from the host's (name, value) pairs, then each part as its own
-    module `tessera.<name>`; the package exports every part's __all__. A lazy part (its exports listed by the host)
-    runs the first time one of its names is used: a script that never starts a pool never imports
-    concurrent.futures."""
+    module `tessera.<name>`; the package exports every private part's __all__, and a public part (tessera.kernels)
+    as the submodule itself. A lazy part (its exports listed by the host) runs the first time one of its names is
+    used: a script that never starts a pool never imports concurrent.futures."""
     import sys
     import types
 
@@ -35,10 +35,11 @@ def _tessera_install(host, parts):
         if exports is not None and sorted(exports) != sorted(module.__all__):
             raise ImportError(f"tessera.{name}: __all__ {sorted(module.__all__)} differs from what the host "
                               f"lists for it {sorted(exports)}")
-        for export in module.__all__:
-            lazy.pop(export, None)
-            if export in module.__dict__:  # names a part makes on first use stay lazy
-                setattr(pkg, export, module.__dict__[export])
+        if name.startswith("_"):  # a private part: the package exports its names
+            for export in module.__all__:
+                lazy.pop(export, None)
+                if export in module.__dict__:  # names a part makes on first use stay lazy
+                    setattr(pkg, export, module.__dict__[export])
         loaded.append(module)
         if trace:
             print(f"tessera: part {name} {1000 * (time.perf_counter() - t0):.1f} ms", file=sys.stderr)
@@ -47,7 +48,8 @@ def _tessera_install(host, parts):
     public = []
     for name, filename, text, exports in parts:
         if not len(exports):  # an eager part
-            public.extend(load(name, filename, text, None).__all__)
+            module = load(name, filename, text, None)
+            public.extend(module.__all__ if name.startswith("_") else [name])  # a public part is a submodule
         else:
             exports = tuple(exports)
             for export in exports:

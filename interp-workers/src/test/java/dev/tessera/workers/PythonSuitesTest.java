@@ -51,4 +51,11 @@ class PythonSuitesTest {
         assertTrue(counts[0] >= 30, "the suite ran " + counts[0] + " tests");
         assertEquals(4, counts[1], "skips are listed in the suite with their reasons");
     }
+
+    @Test
+    void kernelsAgreeWithPlainPython() {
+        int[] counts = runSuite("test_kernels.py");
+        assertTrue(counts[0] >= 10, "the suite ran " + counts[0] + " tests");
+        assertEquals(0, counts[1]);
+    }
 }

@@ -58,6 +58,8 @@ public final class PythonErrors {
             return PythonBuiltinClassType.MemoryError;
         } else if (e instanceof IndexOutOfBoundsException) {
             return PythonBuiltinClassType.IndexError;
+        } else if (e instanceof ArithmeticException) {
+            return PythonBuiltinClassType.OverflowError;
         } else if (e instanceof IllegalArgumentException) {
             return PythonBuiltinClassType.ValueError;
         } else if (e instanceof ClassCastException || e instanceof UnsupportedOperationException) {

@@ -113,6 +113,14 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         return view;
     }
 
+    /** Throws (a host exception) if this view was revoked, released, or its array closed: kernels check once per call. */
+    void checkUsableForKernels() {
+        if (revoked) {
+            throw new dev.tessera.shm.ArrayClosedException(releasedMessage());
+        }
+        view.checkUsable();
+    }
+
     private MemorySegment seg() {
         return CompilerDirectives.castExact(segment, SEGMENT_CLASS);
     }

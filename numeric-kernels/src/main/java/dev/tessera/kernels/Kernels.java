@@ -1,0 +1,671 @@
+package dev.tessera.kernels;
+
+import static dev.tessera.kernels.Elements.F32;
+import static dev.tessera.kernels.Elements.F64;
+import static dev.tessera.kernels.Elements.I16;
+import static dev.tessera.kernels.Elements.I32;
+import static dev.tessera.kernels.Elements.I64;
+
+import dev.tessera.shm.DType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Bulk operations on runs of elements ({@link Strided}), each checked once per call and then a plain loop over the
+ * memory: what workers, which have no numpy, use for bulk work ({@code tessera.kernels} in Python). Contiguous
+ * float64, float32, int64 and int32 runs have loops of their own; other dtypes and strided runs go element by
+ * element through {@link Elements}.
+ *
+ * <p>Float sums: element {@code i} is added to partial sum {@code i % 16} (in order), and the 16 partial sums are
+ * added pairwise ((p0+p1)+(p2+p3))+... at the end; float32 is summed in float64. The result depends only on the
+ * values and their order, not on the machine. Integer sums are exact in 64 bits and wrap beyond, as numpy's do.
+ *
+ * <p>A closed array fails inside FFM (IllegalStateException); a read-only destination is refused before any write.
+ */
+public final class Kernels {
+    /** Partial sums of a float sum (see the class comment). */
+    public static final int SUM_LANES = 16;
+
+    private Kernels() {
+    }
+
+    // ---- fill, arange, copy, cast, byteswap ----------------------------------------------------------------------
+
+    /** Sets every element to {@code value} (truncated toward zero into an integer dtype). */
+    public static void fill(Strided dst, double value) {
+        dst.requireWritable("fill");
+        DType t = dst.dtype();
+        if (!Elements.isFloat(t) && t != DType.BOOL) {
+            fill(dst, checkedLong(value, t));
+            return;
+        }
+        long bits = switch (t) {
+            case FLOAT64 -> Double.doubleToRawLongBits(value);
+            case FLOAT32 -> Float.floatToRawIntBits((float) value);
+            default -> value != 0 ? 1 : 0; // bool
+        };
+        fillBits(dst, bits);
+    }
+
+    /** Sets every element to {@code value}; an integer that does not fit the dtype is refused (OverflowError). */
+    public static void fill(Strided dst, long value) {
+        dst.requireWritable("fill");
+        DType t = dst.dtype();
+        long bits = switch (t) {
+            case FLOAT64 -> Double.doubleToRawLongBits(value);
+            case FLOAT32 -> Float.floatToRawIntBits(value);
+            case BOOL -> value != 0 ? 1 : 0;
+            default -> checkRange(value, t);
+        };
+        fillBits(dst, bits);
+    }
+
+    private static void fillBits(Strided dst, long bits) {
+        int width = dst.dtype().itemSize();
+        if (dst.isContiguous()) {
+            MemorySegment s = dst.bytes();
+            if (uniformBytes(bits, width)) {
+                s.fill((byte) bits); // a memset
+                return;
+            }
+            long n = dst.count();
+            switch (width) {
+                case 8 -> {
+                    for (long i = 0; i < n; i++) {
+                        s.setAtIndex(I64, i, bits);
+                    }
+                }
+                case 4 -> {
+                    int v = (int) bits;
+                    for (long i = 0; i < n; i++) {
+                        s.setAtIndex(I32, i, v);
+                    }
+                }
+                case 2 -> {
+                    short v = (short) bits;
+                    for (long i = 0; i < n; i++) {
+                        s.setAtIndex(I16, i, v);
+                    }
+                }
+                default -> throw new IllegalStateException("width " + width);
+            }
+            return;
+        }
+        MemorySegment s = dst.segment();
+        for (long i = 0; i < dst.count(); i++) {
+            long off = dst.offset(i);
+            switch (width) {
+                case 8 -> s.set(I64, off, bits);
+                case 4 -> s.set(I32, off, (int) bits);
+                case 2 -> s.set(I16, off, (short) bits);
+                default -> s.set(ValueLayout.JAVA_BYTE, off, (byte) bits);
+            }
+        }
+    }
+
+    private static boolean uniformBytes(long bits, int width) {
+        byte b = (byte) bits;
+        for (int k = 1; k < width; k++) {
+            if ((byte) (bits >>> (8 * k)) != b) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code dst[i] = start + i * step}, computed in float64 (float dtypes) or in 64-bit integers. */
+    public static void arange(Strided dst, double start, double step) {
+        dst.requireWritable("arange");
+        DType t = dst.dtype();
+        if (t == DType.FLOAT64 && dst.isContiguous()) {
+            MemorySegment s = dst.bytes();
+            long n = dst.count();
+            for (long i = 0; i < n; i++) {
+                s.setAtIndex(F64, i, start + i * step);
+            }
+            return;
+        }
+        MemorySegment s = dst.segment();
+        for (long i = 0; i < dst.count(); i++) {
+            Elements.setDouble(s, t, dst.offset(i), start + i * step);
+        }
+    }
+
+    /** {@code dst[i] = start + i * step} in 64-bit integers (wrapping to the dtype's width, as numpy's casts do). */
+    public static void arange(Strided dst, long start, long step) {
+        dst.requireWritable("arange");
+        DType t = dst.dtype();
+        if (Elements.isFloat(t)) {
+            arange(dst, (double) start, (double) step);
+            return;
+        }
+        MemorySegment s = dst.segment();
+        if (t == DType.INT64 && dst.isContiguous()) {
+            MemorySegment b = dst.bytes();
+            long n = dst.count();
+            for (long i = 0; i < n; i++) {
+                b.setAtIndex(I64, i, start + i * step);
+            }
+            return;
+        }
+        for (long i = 0; i < dst.count(); i++) {
+            Elements.setLong(s, t, dst.offset(i), start + i * step);
+        }
+    }
+
+    /** Copies {@code src} into {@code dst}: same dtype, same count (overlapping runs are copied as if through a
+     * buffer). */
+    public static void copy(Strided dst, Strided src) {
+        dst.requireWritable("copy");
+        sameCount("copy", dst, src);
+        if (dst.dtype() != src.dtype()) {
+            throw new IllegalArgumentException("copy: " + src.dtype().typeName() + " into " + dst.dtype().typeName()
+                    + " needs cast(dst, src)");
+        }
+        if (dst.isContiguous() && src.isContiguous()) {
+            MemorySegment.copy(src.segment(), src.start(), dst.segment(), dst.start(), src.count() * src.dtype().itemSize());
+            return;
+        }
+        Strided from = src;
+        if (overlap(dst, src)) { // element-wise copying could read what it already wrote
+            MemorySegment tmp = MemorySegment.ofArray(new byte[(int) Math.min(Integer.MAX_VALUE, src.count() * src.dtype().itemSize())]);
+            Strided packed = new Strided(tmp, src.dtype(), 0, src.count(), src.dtype().itemSize());
+            copyElements(packed, src);
+            from = packed;
+        }
+        copyElements(dst, from);
+    }
+
+    private static void copyElements(Strided dst, Strided src) {
+        int width = src.dtype().itemSize();
+        MemorySegment d = dst.segment();
+        MemorySegment s = src.segment();
+        for (long i = 0; i < src.count(); i++) {
+            MemorySegment.copy(s, src.offset(i), d, dst.offset(i), width);
+        }
+    }
+
+    private static boolean overlap(Strided a, Strided b) {
+        if (a.segment().address() == 0 || b.segment().address() == 0) { // heap segments: compare the arrays
+            return a.segment().heapBase().isPresent() && a.segment().heapBase().equals(b.segment().heapBase());
+        }
+        long aLo = a.segment().address() + Math.min(a.offset(0), a.offset(Math.max(0, a.count() - 1)));
+        long aHi = a.segment().address() + Math.max(a.offset(0), a.offset(Math.max(0, a.count() - 1))) + a.dtype().itemSize();
+        long bLo = b.segment().address() + Math.min(b.offset(0), b.offset(Math.max(0, b.count() - 1)));
+        long bHi = b.segment().address() + Math.max(b.offset(0), b.offset(Math.max(0, b.count() - 1))) + b.dtype().itemSize();
+        return aLo < bHi && bLo < aHi;
+    }
+
+    /**
+     * Converts every element of {@code src} into {@code dst}'s dtype (numpy's unsafe cast): floats into integers
+     * truncate toward zero, integers wrap to the width, anything nonzero is true.
+     */
+    public static void cast(Strided dst, Strided src) {
+        dst.requireWritable("cast");
+        sameCount("cast", dst, src);
+        if (dst.dtype() == src.dtype()) {
+            copy(dst, src);
+            return;
+        }
+        DType dt = dst.dtype();
+        DType st = src.dtype();
+        MemorySegment d = dst.segment();
+        MemorySegment s = src.segment();
+        boolean viaDouble = Elements.isFloat(dt) || Elements.isFloat(st);
+        if (st == DType.INT32 && dt == DType.FLOAT64 && src.isContiguous() && dst.isContiguous()) {
+            MemorySegment sb = src.bytes();
+            MemorySegment db = dst.bytes();
+            for (long i = 0; i < src.count(); i++) {
+                db.setAtIndex(F64, i, sb.getAtIndex(I32, i));
+            }
+            return;
+        }
+        for (long i = 0; i < src.count(); i++) {
+            if (viaDouble) {
+                Elements.setDouble(d, dt, dst.offset(i), Elements.getDouble(s, st, src.offset(i)));
+            } else {
+                Elements.setLong(d, dt, dst.offset(i), Elements.getLong(s, st, src.offset(i)));
+            }
+        }
+    }
+
+    /** Reverses the byte order of every element, in place. */
+    public static void byteswap(Strided view) {
+        view.requireWritable("byteswap");
+        MemorySegment s = view.segment();
+        int width = view.dtype().itemSize();
+        for (long i = 0; i < view.count(); i++) {
+            long off = view.offset(i);
+            switch (width) {
+                case 8 -> s.set(I64, off, Long.reverseBytes(s.get(I64, off)));
+                case 4 -> s.set(I32, off, Integer.reverseBytes(s.get(I32, off)));
+                case 2 -> s.set(I16, off, Short.reverseBytes(s.get(I16, off)));
+                default -> {
+                    // one byte: nothing to swap
+                }
+            }
+        }
+    }
+
+    // ---- reductions --------------------------------------------------------------------------------------------------
+
+    /** The sum of a float run (see the class comment for the order); of an integer run as a double (see
+     * {@link #sumLong}). */
+    public static double sum(Strided v) {
+        DType t = v.dtype();
+        if (!Elements.isFloat(t)) {
+            return t == DType.UINT64 ? Elements.unsignedToDouble(sumLong(v)) : sumLong(v);
+        }
+        double[] p = new double[SUM_LANES];
+        long n = v.count();
+        if (v.isContiguous()) {
+            MemorySegment s = v.bytes();
+            long blocks = n / SUM_LANES * SUM_LANES;
+            if (t == DType.FLOAT64) {
+                double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
+                double p8 = 0, p9 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p15 = 0;
+                for (long i = 0; i < blocks; i += SUM_LANES) {
+                    p0 += s.getAtIndex(F64, i);
+                    p1 += s.getAtIndex(F64, i + 1);
+                    p2 += s.getAtIndex(F64, i + 2);
+                    p3 += s.getAtIndex(F64, i + 3);
+                    p4 += s.getAtIndex(F64, i + 4);
+                    p5 += s.getAtIndex(F64, i + 5);
+                    p6 += s.getAtIndex(F64, i + 6);
+                    p7 += s.getAtIndex(F64, i + 7);
+                    p8 += s.getAtIndex(F64, i + 8);
+                    p9 += s.getAtIndex(F64, i + 9);
+                    p10 += s.getAtIndex(F64, i + 10);
+                    p11 += s.getAtIndex(F64, i + 11);
+                    p12 += s.getAtIndex(F64, i + 12);
+                    p13 += s.getAtIndex(F64, i + 13);
+                    p14 += s.getAtIndex(F64, i + 14);
+                    p15 += s.getAtIndex(F64, i + 15);
+                }
+                p[0] = p0; p[1] = p1; p[2] = p2; p[3] = p3; p[4] = p4; p[5] = p5; p[6] = p6; p[7] = p7;
+                p[8] = p8; p[9] = p9; p[10] = p10; p[11] = p11; p[12] = p12; p[13] = p13; p[14] = p14; p[15] = p15;
+                for (long i = blocks; i < n; i++) {
+                    p[(int) (i % SUM_LANES)] += s.getAtIndex(F64, i);
+                }
+            } else {
+                for (long i = 0; i < n; i++) {
+                    p[(int) (i % SUM_LANES)] += s.getAtIndex(F32, i);
+                }
+            }
+        } else {
+            MemorySegment s = v.segment();
+            for (long i = 0; i < n; i++) {
+                p[(int) (i % SUM_LANES)] += Elements.getDouble(s, t, v.offset(i));
+            }
+        }
+        return pairwise(p, 0, SUM_LANES);
+    }
+
+    private static double pairwise(double[] p, int from, int to) {
+        if (to - from == 1) {
+            return p[from];
+        }
+        int mid = (from + to) >>> 1;
+        return pairwise(p, from, mid) + pairwise(p, mid, to);
+    }
+
+    /** The sum of an integer run in 64 bits (wrapping beyond, as numpy's does); bool counts the true elements. */
+    public static long sumLong(Strided v) {
+        DType t = v.dtype();
+        long n = v.count();
+        long sum = 0;
+        if (v.isContiguous() && (t == DType.INT64 || t == DType.UINT64)) {
+            MemorySegment s = v.bytes();
+            for (long i = 0; i < n; i++) {
+                sum += s.getAtIndex(I64, i);
+            }
+            return sum;
+        }
+        if (v.isContiguous() && t == DType.INT32) {
+            MemorySegment s = v.bytes();
+            for (long i = 0; i < n; i++) {
+                sum += s.getAtIndex(I32, i);
+            }
+            return sum;
+        }
+        if (Elements.isFloat(t)) {
+            return (long) sum(v);
+        }
+        MemorySegment s = v.segment();
+        for (long i = 0; i < n; i++) {
+            sum += Elements.getLong(s, t, v.offset(i));
+        }
+        return sum;
+    }
+
+    /** The mean in float64, integers summed as floats (no wrapping; NaN for no elements, as numpy gives). */
+    public static double mean(Strided v) {
+        if (v.count() == 0) {
+            return Double.NaN;
+        }
+        if (Elements.isFloat(v.dtype())) {
+            return sum(v) / v.count();
+        }
+        double[] p = new double[SUM_LANES];
+        MemorySegment s = v.segment();
+        for (long i = 0; i < v.count(); i++) {
+            p[(int) (i % SUM_LANES)] += Elements.getDouble(s, v.dtype(), v.offset(i));
+        }
+        return pairwise(p, 0, SUM_LANES) / v.count();
+    }
+
+    /** The least element (NaN if any is NaN); as a double. Integers: see {@link #minLong}. */
+    public static double min(Strided v) {
+        return extreme(v, true);
+    }
+
+    public static double max(Strided v) {
+        return extreme(v, false);
+    }
+
+    private static double extreme(Strided v, boolean least) {
+        requireElements(v, least ? "min" : "max");
+        DType t = v.dtype();
+        if (!Elements.isFloat(t)) {
+            long r = extremeLong(v, least);
+            return t == DType.UINT64 ? Elements.unsignedToDouble(r) : r;
+        }
+        MemorySegment s = v.segment();
+        double best = Elements.getDouble(s, t, v.offset(0));
+        for (long i = 1; i < v.count(); i++) {
+            double x = Elements.getDouble(s, t, v.offset(i));
+            if (x != x) {
+                return Double.NaN;
+            }
+            if (least ? x < best : x > best) {
+                best = x;
+            }
+        }
+        return best;
+    }
+
+    /** The least element of an integer run (uint64 compared unsigned, returned as its bits). */
+    public static long minLong(Strided v) {
+        requireElements(v, "min");
+        return extremeLong(v, true);
+    }
+
+    public static long maxLong(Strided v) {
+        requireElements(v, "max");
+        return extremeLong(v, false);
+    }
+
+    private static long extremeLong(Strided v, boolean least) {
+        DType t = v.dtype();
+        MemorySegment s = v.segment();
+        long best = Elements.getLong(s, t, v.offset(0));
+        boolean unsigned = t == DType.UINT64;
+        for (long i = 1; i < v.count(); i++) {
+            long x = Elements.getLong(s, t, v.offset(i));
+            int c = unsigned ? Long.compareUnsigned(x, best) : Long.compare(x, best);
+            if (least ? c < 0 : c > 0) {
+                best = x;
+            }
+        }
+        return best;
+    }
+
+    private static void requireElements(Strided v, String op) {
+        if (v.count() == 0) {
+            throw new IllegalArgumentException("zero-size view to reduction operation " + op + " which has no identity");
+        }
+    }
+
+    // ---- comparisons, selection ---------------------------------------------------------------------------------
+
+    /** How many elements satisfy {@code element op value} (compared as floats). */
+    public static long countWhere(Strided v, Compare op, double value) {
+        DType t = v.dtype();
+        long n = v.count();
+        long count = 0;
+        if (t == DType.FLOAT64 && v.isContiguous()) {
+            MemorySegment s = v.bytes();
+            for (long i = 0; i < n; i++) {
+                if (op.test(s.getAtIndex(F64, i), value)) {
+                    count++;
+                }
+            }
+            return count;
+        }
+        MemorySegment s = v.segment();
+        for (long i = 0; i < n; i++) {
+            if (op.test(Elements.getDouble(s, t, v.offset(i)), value)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** How many elements satisfy {@code element op value}, compared exactly as integers (integer runs only). */
+    public static long countWhere(Strided v, Compare op, long value) {
+        DType t = v.dtype();
+        if (Elements.isFloat(t) || t == DType.UINT64) {
+            return countWhere(v, op, (double) value);
+        }
+        long n = v.count();
+        long count = 0;
+        if (t == DType.INT32 && v.isContiguous()) {
+            MemorySegment s = v.bytes();
+            for (long i = 0; i < n; i++) {
+                if (op.test(s.getAtIndex(I32, i), value)) {
+                    count++;
+                }
+            }
+            return count;
+        }
+        MemorySegment s = v.segment();
+        for (long i = 0; i < n; i++) {
+            if (op.test(Elements.getLong(s, t, v.offset(i)), value)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** {@code mask[i] = element[i] op value} (1 or 0), for a mask of the same count; returns how many are true. */
+    public static long where(Strided mask, Strided v, Compare op, double value, boolean exactInteger) {
+        mask.requireWritable("where");
+        sameCount("where", mask, v);
+        DType t = v.dtype();
+        MemorySegment m = mask.segment();
+        MemorySegment s = v.segment();
+        boolean asLong = exactInteger && !Elements.isFloat(t) && t != DType.UINT64;
+        long lv = (long) value;
+        long count = 0;
+        for (long i = 0; i < v.count(); i++) {
+            boolean hit = asLong ? op.test(Elements.getLong(s, t, v.offset(i)), lv) : op.test(Elements.getDouble(s, t, v.offset(i)), value);
+            Elements.setLong(m, mask.dtype(), mask.offset(i), hit ? 1 : 0);
+            if (hit) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Copies the elements of {@code src} whose mask element is nonzero, in order, to the start of {@code dst};
+     * returns how many. {@code dst} must have room for them all (checked before anything is written). */
+    public static long compress(Strided dst, Strided src, Strided mask) {
+        dst.requireWritable("compress");
+        sameCount("compress", src, mask);
+        if (dst.dtype() != src.dtype()) {
+            throw new IllegalArgumentException("compress: " + src.dtype().typeName() + " into " + dst.dtype().typeName());
+        }
+        long selected = 0;
+        MemorySegment m = mask.segment();
+        for (long i = 0; i < mask.count(); i++) {
+            if (Elements.getLong(m, mask.dtype(), mask.offset(i)) != 0) {
+                selected++;
+            }
+        }
+        if (selected > dst.count()) {
+            throw new IndexOutOfBoundsException("compress: " + selected + " elements selected, the destination holds " + dst.count());
+        }
+        int width = src.dtype().itemSize();
+        long j = 0;
+        for (long i = 0; i < src.count(); i++) {
+            if (Elements.getLong(m, mask.dtype(), mask.offset(i)) != 0) {
+                MemorySegment.copy(src.segment(), src.offset(i), dst.segment(), dst.offset(j++), width);
+            }
+        }
+        return selected;
+    }
+
+    /** {@code dst[i] = src[indices[i]]}; negative indices count from the end; every index is checked before any
+     * element is written. */
+    public static void take(Strided dst, Strided src, Strided indices) {
+        dst.requireWritable("take");
+        sameCount("take", dst, indices);
+        if (Elements.isFloat(indices.dtype())) {
+            throw new ClassCastException("take: indices must be integers, not " + indices.dtype().typeName());
+        }
+        if (dst.dtype() != src.dtype()) {
+            throw new IllegalArgumentException("take: " + src.dtype().typeName() + " into " + dst.dtype().typeName());
+        }
+        long len = src.count();
+        MemorySegment ix = indices.segment();
+        for (long i = 0; i < indices.count(); i++) {
+            long k = Elements.getLong(ix, indices.dtype(), indices.offset(i));
+            if (k < -len || k >= len) {
+                throw new IndexOutOfBoundsException("take: index " + k + " is out of bounds for " + len + " elements");
+            }
+        }
+        int width = src.dtype().itemSize();
+        for (long i = 0; i < indices.count(); i++) {
+            long k = Elements.getLong(ix, indices.dtype(), indices.offset(i));
+            MemorySegment.copy(src.segment(), src.offset(k < 0 ? k + len : k), dst.segment(), dst.offset(i), width);
+        }
+    }
+
+    // ---- counting ----------------------------------------------------------------------------------------------------
+
+    /**
+     * Counts per equal-width bin of {@code [lo, hi]} (numpy.histogram's: the last bin includes {@code hi}); elements
+     * outside the range and NaN are not counted.
+     */
+    public static long[] histogram(Strided v, int bins, double lo, double hi) {
+        if (bins < 1) {
+            throw new IllegalArgumentException("histogram needs at least one bin, got " + bins);
+        }
+        if (!(lo < hi) || Double.isInfinite(lo) || Double.isInfinite(hi)) {
+            throw new IllegalArgumentException("histogram range must be finite with lo < hi, got [" + lo + ", " + hi + "]");
+        }
+        long[] counts = new long[bins];
+        double scale = bins / (hi - lo);
+        DType t = v.dtype();
+        long n = v.count();
+        if (t == DType.FLOAT64 && v.isContiguous()) {
+            MemorySegment s = v.bytes();
+            for (long i = 0; i < n; i++) {
+                countBin(counts, s.getAtIndex(F64, i), lo, hi, scale, bins);
+            }
+            return counts;
+        }
+        MemorySegment s = v.segment();
+        for (long i = 0; i < n; i++) {
+            countBin(counts, Elements.getDouble(s, t, v.offset(i)), lo, hi, scale, bins);
+        }
+        return counts;
+    }
+
+    private static void countBin(long[] counts, double x, double lo, double hi, double scale, int bins) {
+        if (x >= lo && x <= hi) {
+            int b = (int) ((x - lo) * scale);
+            counts[b >= bins ? bins - 1 : b]++;
+        }
+    }
+
+    /** How many times each key in {@code [0, n)} occurs; a key outside is refused (naming it) before counting. */
+    public static long[] bincount(Strided keys, int n) {
+        checkKeys(keys, n, "bincount");
+        long[] counts = new long[n];
+        MemorySegment s = keys.segment();
+        if (keys.dtype() == DType.INT32 && keys.isContiguous()) {
+            MemorySegment b = keys.bytes();
+            for (long i = 0; i < keys.count(); i++) {
+                counts[b.getAtIndex(I32, i)]++;
+            }
+            return counts;
+        }
+        for (long i = 0; i < keys.count(); i++) {
+            counts[(int) Elements.getLong(s, keys.dtype(), keys.offset(i))]++;
+        }
+        return counts;
+    }
+
+    /** The sum of {@code values} per key in {@code [0, n)}, in float64 (numpy.bincount with weights). */
+    public static double[] groupSum(Strided keys, Strided values, int n) {
+        sameCount("group_sum", keys, values);
+        checkKeys(keys, n, "group_sum");
+        double[] sums = new double[n];
+        MemorySegment k = keys.segment();
+        MemorySegment s = values.segment();
+        if (keys.dtype() == DType.INT32 && keys.isContiguous() && values.dtype() == DType.FLOAT64 && values.isContiguous()) {
+            MemorySegment kb = keys.bytes();
+            MemorySegment vb = values.bytes();
+            for (long i = 0; i < keys.count(); i++) {
+                sums[kb.getAtIndex(I32, i)] += vb.getAtIndex(F64, i);
+            }
+            return sums;
+        }
+        for (long i = 0; i < keys.count(); i++) {
+            sums[(int) Elements.getLong(k, keys.dtype(), keys.offset(i))] += Elements.getDouble(s, values.dtype(), values.offset(i));
+        }
+        return sums;
+    }
+
+    private static void checkKeys(Strided keys, int n, String op) {
+        if (n < 0) {
+            throw new IllegalArgumentException(op + ": n must be >= 0, got " + n);
+        }
+        if (Elements.isFloat(keys.dtype())) {
+            throw new ClassCastException(op + ": keys must be integers, not " + keys.dtype().typeName());
+        }
+        MemorySegment s = keys.segment();
+        for (long i = 0; i < keys.count(); i++) {
+            long k = Elements.getLong(s, keys.dtype(), keys.offset(i));
+            if (k < 0 || k >= n) {
+                throw new IndexOutOfBoundsException(op + ": key " + k + " at " + i + " is outside [0, " + n + ")");
+            }
+        }
+    }
+
+    // ---- checks ------------------------------------------------------------------------------------------------------
+
+    private static void sameCount(String op, Strided a, Strided b) {
+        if (a.count() != b.count()) {
+            throw new IllegalArgumentException(op + ": " + a.count() + " elements against " + b.count());
+        }
+    }
+
+    /** A double that must be a whole number fitting {@code t}, as an integer fill value. */
+    private static long checkedLong(double v, DType t) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            throw new ArithmeticException("cannot fill " + t.typeName() + " with " + v);
+        }
+        return checkRange((long) v, t);
+    }
+
+    private static long checkRange(long v, DType t) {
+        long lo;
+        long hi;
+        switch (t) {
+            case INT8 -> { lo = Byte.MIN_VALUE; hi = Byte.MAX_VALUE; }
+            case UINT8 -> { lo = 0; hi = 0xFF; }
+            case INT16 -> { lo = Short.MIN_VALUE; hi = Short.MAX_VALUE; }
+            case UINT16 -> { lo = 0; hi = 0xFFFF; }
+            case INT32 -> { lo = Integer.MIN_VALUE; hi = Integer.MAX_VALUE; }
+            case UINT32 -> { lo = 0; hi = 0xFFFF_FFFFL; }
+            case UINT64 -> { lo = 0; hi = Long.MAX_VALUE; }
+            default -> { return v; }
+        }
+        if (v < lo || v > hi) {
+            throw new ArithmeticException("Python integer " + v + " out of bounds for " + t.typeName());
+        }
+        return v;
+    }
+}
