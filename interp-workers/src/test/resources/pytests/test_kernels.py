@@ -199,6 +199,33 @@ class Shapes(unittest.TestCase):
         for x in (a, keys, w):
             x.release()
 
+    def test_compress_every_width_contiguous_and_strided(self):
+        keep = [rnd.random() < 0.4 for _ in range(301)]
+        for fmt in ("b", "h", "i", "q", "f", "d", "?"):
+            vals = values(fmt, 301)
+            if fmt == "?":
+                vals = [bool(x) for x in vals]
+            if fmt == "f":
+                vals = [as_float32(x) for x in vals]
+            a = array_of(fmt, vals)
+            mask = array_of("?", keep)
+            out = tessera.zeros(301, fmt)
+            want = [x for x, k in zip(vals, keep) if k]
+            with out.slice() as o:
+                self.assertEqual(K.compress(o, a, mask), len(want), fmt)
+                self.assertEqual(list(memoryview(o))[:len(want)], want, fmt)
+                # strided source and mask (every other element): the general path
+                K.fill(o, 0)
+                n = K.compress(o, memoryview(a)[::2], memoryview(mask)[::2])
+                self.assertEqual(list(memoryview(o))[:n], [x for x, k in zip(vals[::2], keep[::2]) if k], fmt)
+                # an integer mask works too
+                m8 = array_of("B", [3 if k else 0 for k in keep])
+                self.assertEqual(K.compress(o, a, m8), len(want))
+                m8.release()
+                self.assertRaises(IndexError, K.compress, memoryview(o)[:len(want) - 1], a, mask)
+            for x in (a, mask, out):
+                x.release()
+
     def test_decompress_into_with_and_without_shuffle(self):
         vals = [float(i % 97) * 0.25 for i in range(4096)]
         raw = struct.pack("4096d", *vals)

@@ -495,6 +495,9 @@ public final class Kernels {
         if (dst.dtype() != src.dtype()) {
             throw new IllegalArgumentException("compress: " + src.dtype().typeName() + " into " + dst.dtype().typeName());
         }
+        if (mask.isContiguous() && mask.dtype().itemSize() == 1 && src.isContiguous() && dst.isContiguous()) {
+            return compressContiguous(dst, src, mask);
+        }
         long selected = 0;
         MemorySegment m = mask.segment();
         for (long i = 0; i < mask.count(); i++) {
@@ -510,6 +513,53 @@ public final class Kernels {
         for (long i = 0; i < src.count(); i++) {
             if (Elements.getLong(m, mask.dtype(), mask.offset(i)) != 0) {
                 MemorySegment.copy(src.segment(), src.offset(i), dst.segment(), dst.offset(j++), width);
+            }
+        }
+        return selected;
+    }
+
+    /** compress for a byte mask and contiguous runs (the common case): one typed load and store per kept element. */
+    private static long compressContiguous(Strided dst, Strided src, Strided mask) {
+        MemorySegment m = mask.bytes();
+        long n = mask.count();
+        long selected = 0;
+        for (long i = 0; i < n; i++) {
+            selected += m.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1 : 0;
+        }
+        if (selected > dst.count()) {
+            throw new IndexOutOfBoundsException("compress: " + selected + " elements selected, the destination holds " + dst.count());
+        }
+        MemorySegment from = src.bytes();
+        MemorySegment to = dst.bytes();
+        long j = 0;
+        switch (src.dtype().itemSize()) {
+            case 8 -> {
+                for (long i = 0; i < n; i++) {
+                    if (m.get(ValueLayout.JAVA_BYTE, i) != 0) {
+                        to.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, j++, from.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i));
+                    }
+                }
+            }
+            case 4 -> {
+                for (long i = 0; i < n; i++) {
+                    if (m.get(ValueLayout.JAVA_BYTE, i) != 0) {
+                        to.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, j++, from.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i));
+                    }
+                }
+            }
+            case 2 -> {
+                for (long i = 0; i < n; i++) {
+                    if (m.get(ValueLayout.JAVA_BYTE, i) != 0) {
+                        to.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, j++, from.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i));
+                    }
+                }
+            }
+            default -> {
+                for (long i = 0; i < n; i++) {
+                    if (m.get(ValueLayout.JAVA_BYTE, i) != 0) {
+                        to.set(ValueLayout.JAVA_BYTE, j++, from.get(ValueLayout.JAVA_BYTE, i));
+                    }
+                }
             }
         }
         return selected;

@@ -85,6 +85,28 @@ class KernelsTest {
     }
 
     @Test
+    void unshuffleInvertsShuffleForEveryWidthWithTrailingBytes() {
+        java.util.Random random = new java.util.Random(7);
+        for (int width : new int[] {1, 2, 3, 4, 8, 16}) {
+            for (int bytes : new int[] {0, 1, width, 7 * width + 3, 1001}) {
+                byte[] original = new byte[bytes];
+                random.nextBytes(original);
+                byte[] shuffled = new byte[bytes];
+                byte[] back = new byte[bytes];
+                Decompression.shuffle(MemorySegment.ofArray(original), MemorySegment.ofArray(shuffled), bytes, width);
+                long count = bytes / width;
+                for (long i = 0; i < count; i++) { // the definition, byte by byte
+                    for (int b = 0; b < width; b++) {
+                        assertEquals(original[(int) (i * width + b)], shuffled[(int) (b * count + i)], "width " + width);
+                    }
+                }
+                Decompression.unshuffle(MemorySegment.ofArray(shuffled), MemorySegment.ofArray(back), bytes, width);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(original, back, "width " + width + ", " + bytes + " bytes");
+            }
+        }
+    }
+
+    @Test
     void decompressesEveryCodecStraightIntoTheDestinationWithAndWithoutShuffle() throws Exception {
         int n = 5000;
         double[] values = new double[n];

@@ -1,6 +1,7 @@
 package dev.tessera.cli;
 
 import dev.tessera.buffer.PythonRuntime;
+import dev.tessera.examples.Examples;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.workers.MainInterpreter;
 import java.nio.file.Files;
@@ -16,8 +17,15 @@ import picocli.CommandLine.Parameters;
 /** The {@code tessera} command line (started by the ./tessera launcher with the optimizing-runtime flags). */
 @Command(name = "tessera", mixinStandardHelpOptions = true, version = "tessera 0.1.0",
         description = "Shared-memory arrays and parallel GraalPy interpreters on the JVM.",
-        subcommands = {Main.Run.class, Main.Demo.class, Main.Info.class})
+        subcommands = {Main.Run.class, Main.Demo.class, Examples.class, Main.Info.class})
 public final class Main implements Callable<Integer> {
+    /** Stack traces of host failures: {@code --debug} anywhere before a script's own arguments, or -Dtessera.debug=true. */
+    private boolean debug = Boolean.getBoolean("tessera.debug");
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "print the stack trace of a failure")
+    void setDebug(boolean on) {
+        debug |= on;
+    }
 
     public static void main(String[] args) {
         int status = commandLine().execute(args);
@@ -32,7 +40,8 @@ public final class Main implements Callable<Integer> {
 
     /** The command line: subcommands, one-line failures. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler(Main::reportFailure);
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main).setExecutionExceptionHandler(main::reportFailure);
         // Everything after the script belongs to the script: `tessera run job.py -v` passes -v to job.py.
         cli.getSubcommands().get("run").setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true);
         return cli;
@@ -45,12 +54,21 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Host failures (bad flags, no optimizing runtime) are one line, not a stack trace. */
-    private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        cmd.getErr().println("tessera: " + e.getMessage());
-        if (Boolean.getBoolean("tessera.debug")) {
+    private int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        cmd.getErr().println("tessera: " + oneLine(e));
+        if (debug) {
             e.printStackTrace(cmd.getErr());
         }
         return 2;
+    }
+
+    private String oneLine(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getSimpleName() + (e.getCause() != null ? ": " + e.getCause().getMessage() : "");
+        }
+        boolean expected = e instanceof IllegalArgumentException || e instanceof dev.tessera.examples.ExampleException;
+        return message.lines().findFirst().orElse(message) + (debug || expected ? "" : "   (--debug shows where)");
     }
 
     @Command(name = "run", description = "Run a Python script in the main interpreter, with `tessera` importable.")

@@ -1,0 +1,30 @@
+package dev.tessera.examples;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code tessera example NAME}: the uses Tessera is for, each verifying its own result. Exit status 0 when the
+ * result is right, 1 when it is not; an input the example cannot use is a one-line error.
+ */
+@Command(name = "example", mixinStandardHelpOptions = true,
+        description = "Run an example; each checks its own result (exit 1 on a mismatch).",
+        subcommands = {FillExample.class, ScanExample.class, ServeExample.class, ReleaseExample.class})
+public final class Examples implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** A command line of the examples alone (for tests and embedding). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Examples());
+    }
+}
