@@ -212,12 +212,7 @@ public final class Kernels {
         MemorySegment d = dst.segment();
         MemorySegment s = src.segment();
         boolean viaDouble = Elements.isFloat(dt) || Elements.isFloat(st);
-        if (st == DType.INT32 && dt == DType.FLOAT64 && src.isContiguous() && dst.isContiguous()) {
-            MemorySegment sb = src.bytes();
-            MemorySegment db = dst.bytes();
-            for (long i = 0; i < src.count(); i++) {
-                db.setAtIndex(F64, i, sb.getAtIndex(I32, i));
-            }
+        if (src.isContiguous() && dst.isContiguous() && castContiguous(dst.bytes(), dt, src.bytes(), st, src.count())) {
             return;
         }
         for (long i = 0; i < src.count(); i++) {
@@ -229,11 +224,60 @@ public final class Kernels {
         }
     }
 
+    /** The common conversions between contiguous runs, one typed load and store each; false for the others. */
+    private static boolean castContiguous(MemorySegment d, DType dt, MemorySegment s, DType st, long n) {
+        if (st == DType.FLOAT64 && dt == DType.FLOAT32) {
+            for (long i = 0; i < n; i++) {
+                d.setAtIndex(F32, i, (float) s.getAtIndex(F64, i));
+            }
+        } else if (st == DType.FLOAT32 && dt == DType.FLOAT64) {
+            for (long i = 0; i < n; i++) {
+                d.setAtIndex(F64, i, s.getAtIndex(F32, i));
+            }
+        } else if (st == DType.INT32 && dt == DType.FLOAT64) {
+            for (long i = 0; i < n; i++) {
+                d.setAtIndex(F64, i, s.getAtIndex(I32, i));
+            }
+        } else if (st == DType.INT64 && dt == DType.FLOAT64) {
+            for (long i = 0; i < n; i++) {
+                d.setAtIndex(F64, i, (double) s.getAtIndex(I64, i));
+            }
+        } else {
+            return false;
+        }
+        return true;
+    }
+
     /** Reverses the byte order of every element, in place. */
     public static void byteswap(Strided view) {
         view.requireWritable("byteswap");
-        MemorySegment s = view.segment();
         int width = view.dtype().itemSize();
+        if (view.isContiguous()) {
+            MemorySegment b = view.bytes();
+            long n = view.count();
+            switch (width) {
+                case 8 -> {
+                    for (long i = 0; i < n; i++) {
+                        b.setAtIndex(I64, i, Long.reverseBytes(b.getAtIndex(I64, i)));
+                    }
+                }
+                case 4 -> {
+                    for (long i = 0; i < n; i++) {
+                        b.setAtIndex(I32, i, Integer.reverseBytes(b.getAtIndex(I32, i)));
+                    }
+                }
+                case 2 -> {
+                    for (long i = 0; i < n; i++) {
+                        b.setAtIndex(I16, i, Short.reverseBytes(b.getAtIndex(I16, i)));
+                    }
+                }
+                default -> {
+                    // one byte: nothing to swap
+                }
+            }
+            return;
+        }
+        MemorySegment s = view.segment();
         for (long i = 0; i < view.count(); i++) {
             long off = view.offset(i);
             switch (width) {
@@ -424,13 +468,7 @@ public final class Kernels {
         long n = v.count();
         long count = 0;
         if (t == DType.FLOAT64 && v.isContiguous()) {
-            MemorySegment s = v.bytes();
-            for (long i = 0; i < n; i++) {
-                if (op.test(s.getAtIndex(F64, i), value)) {
-                    count++;
-                }
-            }
-            return count;
+            return DoubleScans.scan(null, v.bytes(), n, op, value);
         }
         MemorySegment s = v.segment();
         for (long i = 0; i < n; i++) {
@@ -475,6 +513,9 @@ public final class Kernels {
         MemorySegment m = mask.segment();
         MemorySegment s = v.segment();
         boolean asLong = exactInteger && !Elements.isFloat(t) && t != DType.UINT64;
+        if (t == DType.FLOAT64 && v.isContiguous() && mask.isContiguous() && mask.dtype().itemSize() == 1) {
+            return DoubleScans.scan(mask.bytes(), v.bytes(), v.count(), op, value);
+        }
         long lv = (long) value;
         long count = 0;
         for (long i = 0; i < v.count(); i++) {

@@ -49,6 +49,72 @@ class KernelsTest {
     }
 
     @Test
+    void whereAndCountWhereOnFloat64AgreeWithPlainComparisonsForEveryOpAndLength() {
+        double[] specials = {Double.NaN, 0.0, -0.0, 1.0, -1.0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.5};
+        for (int n : new int[] {0, 1, 7, 8, 9, 17, 1001}) {
+            double[] x = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = rnd.nextInt(4) == 0 ? specials[rnd.nextInt(specials.length)] : rnd.nextInt(5) - 2;
+            }
+            MemorySegment data = MemorySegment.ofArray(x);
+            for (Compare op : Compare.values()) {
+                for (double v : new double[] {0.0, 1.0, Double.NaN, -0.0}) {
+                    byte[] mask = new byte[n];
+                    byte[] strided = new byte[2 * n];
+                    long count = Kernels.countWhere(Strided.of(data, DType.FLOAT64), op, v);
+                    long written = Kernels.where(Strided.of(MemorySegment.ofArray(mask), DType.BOOL), Strided.of(data, DType.FLOAT64), op, v, false);
+                    // the general path: a mask with a stride of 2
+                    long general = Kernels.where(new Strided(MemorySegment.ofArray(strided), DType.BOOL, 0, n, 2), Strided.of(data, DType.FLOAT64), op, v, false);
+                    long expected = 0;
+                    for (int i = 0; i < n; i++) {
+                        boolean hit = op.test(x[i], v);
+                        expected += hit ? 1 : 0;
+                        assertEquals(hit ? 1 : 0, mask[i], op + " " + v + " at " + i + " of " + n + " (" + x[i] + ")");
+                        assertEquals(mask[i], strided[2 * i]);
+                    }
+                    assertEquals(expected, count, op + " " + v + " n=" + n);
+                    assertEquals(expected, written);
+                    assertEquals(expected, general);
+                }
+            }
+        }
+    }
+
+    @Test
+    void castAndByteswapFastPathsAgreeWithTheGeneralPath() {
+        int n = 1003;
+        double[] d = new double[n];
+        long[] l = new long[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = rnd.nextGaussian() * 1e6;
+            l[i] = rnd.nextLong() >> 8;
+        }
+        float[] f = new float[n];
+        Kernels.cast(Strided.of(MemorySegment.ofArray(f), DType.FLOAT32), Strided.of(MemorySegment.ofArray(d), DType.FLOAT64));
+        double[] back = new double[n];
+        Kernels.cast(Strided.of(MemorySegment.ofArray(back), DType.FLOAT64), Strided.of(MemorySegment.ofArray(f), DType.FLOAT32));
+        double[] fromLong = new double[n];
+        Kernels.cast(Strided.of(MemorySegment.ofArray(fromLong), DType.FLOAT64), Strided.of(MemorySegment.ofArray(l), DType.INT64));
+        for (int i = 0; i < n; i++) {
+            assertEquals((float) d[i], f[i]);
+            assertEquals((double) f[i], back[i]);
+            assertEquals((double) l[i], fromLong[i]);
+        }
+        for (DType t : new DType[] {DType.INT16, DType.INT32, DType.FLOAT64, DType.UINT8}) {
+            byte[] bytes = new byte[n * t.itemSize()];
+            rnd.nextBytes(bytes);
+            byte[] swapped = bytes.clone();
+            Kernels.byteswap(Strided.of(MemorySegment.ofArray(swapped), t));
+            int w = t.itemSize();
+            for (int i = 0; i < n; i++) {
+                for (int b = 0; b < w; b++) {
+                    assertEquals(bytes[i * w + b], swapped[i * w + (w - 1 - b)], t + " element " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void integerFillsAreCheckedAgainstTheDtype() {
         try (ArrayStore store = new ArrayStore()) {
             SharedArray a = store.allocate(DType.UINT8, 10);
