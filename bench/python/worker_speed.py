@@ -1,7 +1,7 @@
 """Worker speed: how fast a worker runs a Python loop over a view, how soon a pool is warm, how fast a worker
 starts, how big an idle worker is, how fast `tessera run` starts.
 
-    ./tessera run bench/python/worker_speed.py [--quick] [--json FILE] [--no-peer]
+    ./tessera run bench/python/worker_speed.py [--quick | --tiny] [--json FILE] [--no-peer]
 
 The loop is `for i in range(len(mv)): mv[i] = (lo + i) * 0.5` over float64. The warm-up is measured first, in a
 fresh process, because everything after it runs on the engine it warmed. The CPython peer
@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+import benchrows
 import tessera
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -190,17 +191,18 @@ ROWS = [
 
 
 def goals(r):
-    return {
-        "main_view_rate": r["main_view_rate"] >= 0.9 * r["main_bytearray_rate"],
-        "one_worker_rate": r["one_worker_rate"] >= 0.9 * r["main_view_rate"],
-        "two_workers_rate": r["two_workers_rate"] >= 1.85 * r["one_worker_rate"],
-        "warmup_seconds_to_half_steady": r["warmup_seconds_to_half_steady"] < 1.5,
-        "new_worker_cold_ms": r["new_worker_cold_ms"] < 50,
-        "new_worker_from_spare_ms": r["new_worker_from_spare_ms"] < 50,
-        "run_one_line_cold_seconds": r["run_one_line_cold_seconds"] < 2,
-        "idle_worker_heap_mb": r["idle_worker_heap_mb"] < 3,
-        "idle_worker_rss_mb": r["idle_worker_rss_mb"] < 5,
+    checks = {
+        "main_view_rate": lambda: r["main_view_rate"] >= 0.9 * r["main_bytearray_rate"],
+        "one_worker_rate": lambda: r["one_worker_rate"] >= 0.9 * r["main_view_rate"],
+        "two_workers_rate": lambda: r["two_workers_rate"] >= 1.85 * r["one_worker_rate"],
+        "warmup_seconds_to_half_steady": lambda: r["warmup_seconds_to_half_steady"] < 1.5,
+        "new_worker_cold_ms": lambda: r["new_worker_cold_ms"] < 50,
+        "new_worker_from_spare_ms": lambda: r["new_worker_from_spare_ms"] < 50,
+        "run_one_line_cold_seconds": lambda: r["run_one_line_cold_seconds"] < 2,
+        "idle_worker_heap_mb": lambda: r["idle_worker_heap_mb"] < 3,
+        "idle_worker_rss_mb": lambda: r["idle_worker_rss_mb"] < 5,
     }
+    return {k: check() for k, check in checks.items() if k in r}
 
 
 def fmt(v, unit):
@@ -208,53 +210,60 @@ def fmt(v, unit):
         return f"{v / 1e6:.0f} M/s"
     if unit == "s":
         return f"{v:.2f} s"
+    if unit == "ms":
+        return f"{v:.0f} ms"
     return f"{v:.1f} {unit}"
 
 
 def peer(quick):
-    try:
-        out = subprocess.run(["python3", os.path.join(HERE, "worker_speed_cpython.py")] + (["--quick"] if quick else []),
-                             capture_output=True, text=True, timeout=900)
-        if out.returncode != 0:
-            return {"error": (out.stderr.strip().splitlines() or [f"exit {out.returncode}"])[-1]}
-        return json.loads(out.stdout.strip().splitlines()[-1])
-    except (OSError, subprocess.SubprocessError, ValueError) as e:
-        return {"error": f"python3 peer not run: {e}"}
+    return benchrows.run_peer(["python3", os.path.join(HERE, "worker_speed_cpython.py")] + (["--quick"] if quick else []))
+
+
+def bench_rows(r, cpython, met):
+    rows = []
+    for key, label, unit, goal in ROWS:
+        if key not in r:
+            continue
+        name, value = benchrows.peer_value(cpython, key)
+        rows.append(benchrows.row(key, label, unit, r[key], value, name, goal, met.get(key),
+                                  higher_is_better=unit == "M/s"))
+    return rows
 
 
 def main():
     quick = "--quick" in sys.argv
+    tiny = "--tiny" in sys.argv  # plumbing only: tiny sizes, nothing in fresh processes, no peer
     json_out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
     if "--memory-only" in sys.argv:
         print(json.dumps(memory_here(int(sys.argv[sys.argv.index("--memory-only") + 1]))))
         return
-    n = 2_000_000 if quick else 10_000_000
-    cold = run_cold(1 if quick else 3)  # first: later phases leave this process's JIT busy for a while
-    r = warmup(n, 8 if quick else 12)
+    n = 20_000 if tiny else 2_000_000 if quick else 10_000_000
+    cold = {} if tiny else run_cold(1 if quick else 3)  # first: later phases leave this process's JIT busy for a while
+    r = warmup(n, 2 if tiny else 8 if quick else 12)
     if "--warmup-only" in sys.argv:
         print(f"warm-up: {r['warmup_seconds_to_half_steady']:.2f} s to half the steady rate; first round "
               f"{r['warmup_first_round_seconds']:.2f} s; rounds (M/s): {r['warmup_round_rates']}")
         return
-    r.update(rates(n, 8 if quick else 20))
-    r.update(new_worker(3 if quick else 5))
-    r.update(memory(4 if quick else 20))
+    r.update(rates(n, 2 if tiny else 8 if quick else 20))
+    r.update(new_worker(1 if tiny else 3 if quick else 5))
+    r.update(memory_here(2) if tiny else memory(4 if quick else 20))
     r.update(cold)
-    cpython = {} if "--no-peer" in sys.argv else peer(quick)
-    met = goals(r)
-    print(f"{'figure':48} {'Tessera':>12} {'CPython peer':>40} {'goal':>20}  met")
-    for key, label, unit, goal in ROWS:
-        p = cpython.get(key)
-        peer_text = "-" if p is None else f"{fmt(p[1], unit)} ({p[0]})"
-        print(f"{label:48} {fmt(r[key], unit):>12} {peer_text:>40} {goal:>20}  {'' if key not in met else 'yes' if met[key] else 'no'}")
+    cpython = {} if "--no-peer" in sys.argv or tiny else peer(quick)
+    met = {k: v for k, v in goals(r).items() if k in r}
+    rows = bench_rows(r, cpython, met)
+    print(f"{'figure':52} {'Tessera':>12} {'CPython peer':>40} {'goal':>20}  met")
+    for row in rows:
+        peer_text = "-" if row["peer"] is None else f"{fmt(row['peer'], row['unit'])} ({row['peer_name']})"
+        met_text = "" if row["met"] is None else "yes" if row["met"] else "no"
+        print(f"{row['label']:52} {fmt(row['tessera'], row['unit']):>12} {peer_text:>40} {row['goal']:>20}  {met_text}")
     print(f"warm-up rounds (M/s): {r['warmup_round_rates']}")
     print(f"rounds, main through a view (M/s): {r['rounds_main_view']}")
     print(f"rounds, one worker (M/s): {r['rounds_one_worker']}")
     print(f"rounds, two workers (M/s): {r['rounds_two_workers']}")
     if "error" in cpython:
         print(f"CPython peer: {cpython['error']}")
-    if json_out:
-        with open(json_out, "w") as f:
-            json.dump({"tessera": r, "cpython": cpython, "met": met}, f, indent=1)
+    benchrows.write(json_out, rows, {"peer_error": cpython.get("error"), "details": {
+        k: r[k] for k in ("warmup_round_rates", "rounds_main_view", "rounds_one_worker", "rounds_two_workers")}})
 
 
 if __name__ == "__main__":

@@ -177,6 +177,33 @@ final class ExampleSupport {
         return new ArrayList<>();
     }
 
+    /** Writes flat figures (numbers, strings, booleans) as one JSON object, for {@code tessera bench}; nothing without a file. */
+    static void writeJson(Path file, java.util.Map<String, Object> figures) {
+        if (file == null) {
+            return;
+        }
+        StringBuilder json = new StringBuilder("{");
+        for (var e : figures.entrySet()) {
+            if (json.length() > 1) {
+                json.append(", ");
+            }
+            json.append('"').append(e.getKey()).append("\": ");
+            Object v = e.getValue();
+            if (v instanceof Number n && !(v instanceof Double d && !Double.isFinite(d))) {
+                json.append(v instanceof Double || v instanceof Float ? String.format(java.util.Locale.ROOT, "%.6g", n.doubleValue()) : n.toString());
+            } else if (v instanceof Boolean || v == null) {
+                json.append(v);
+            } else {
+                json.append('"').append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        }
+        try {
+            Files.writeString(file, json.append("}\n").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void deleteOnExit(Path dir) {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try (var files = Files.list(dir)) {

@@ -68,6 +68,9 @@ public final class FillExample implements Callable<Integer> {
             description = "show a progress bar on a terminal (default: on)")
     boolean progress;
 
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the figures as JSON (for tessera bench)")
+    Path json;
+
     @Option(names = "--fail-chunk", hidden = true, defaultValue = "-1", description = "inject a failure at this chunk (tests)")
     int failChunk;
 
@@ -99,6 +102,7 @@ public final class FillExample implements Callable<Integer> {
 
             Path modules = ExampleSupport.pythonModules();
             boolean ok = true;
+            java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
             List<String[]> table = ExampleSupport.rows();
             table.add(new String[]{"workers", "first round MB/s", "best MB/s", "best of compressed MB/s", "speed-up", "equals jhdf's read"});
             try (PythonRuntime runtime = PythonRuntime.start(); ArrayStore store = new ArrayStore()) {
@@ -124,6 +128,9 @@ public final class FillExample implements Callable<Integer> {
                     if (n == 1) {
                         oneWorkerBest = best;
                     }
+                    figures.put("mb_per_s_first_" + n, bytes / first / 1e6);
+                    figures.put("mb_per_s_best_" + n, bytes / best / 1e6);
+                    figures.put("bytes_per_round", bytes);
                     table.add(new String[]{String.valueOf(n), String.format("%,.0f", bytes / first / 1e6),
                             String.format("%,.0f", bytes / best / 1e6), String.format("%,.1f", compressed / best / 1e6),
                             n > 1 && oneWorkerBest > 0 ? String.format("%.2fx", oneWorkerBest / best) : "-",
@@ -134,6 +141,9 @@ public final class FillExample implements Callable<Integer> {
                     ExampleSupport.mib(layout.pieces().size() * tiles * layout.chunkElements() * layout.dtype().itemSize()));
             ExampleSupport.table(out, table);
             out.println(ok ? "OK: every copy equals jhdf's read of the dataset" : "FAILED: the filled array differs from jhdf's read");
+            figures.put("workers", workers);
+            figures.put("verified", ok);
+            ExampleSupport.writeJson(json, figures);
             return ok ? 0 : 1;
         }
     }

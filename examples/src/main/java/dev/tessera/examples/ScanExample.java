@@ -60,6 +60,9 @@ public final class ScanExample implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     int rounds = 8;
 
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the figures as JSON (for tessera bench)")
+    Path json;
+
     @Option(names = "--tasks-per-worker", description = "row ranges per worker, for balance (default: ${DEFAULT-VALUE})")
     int tasksPerWorker = 4;
 
@@ -104,6 +107,9 @@ public final class ScanExample implements Callable<Integer> {
                 columns.rows() / reference.bestSeconds / 1e6, rounds, reference.passing);
         Path modules = ExampleSupport.pythonModules();
         boolean ok = true;
+        java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
+        figures.put("rows", columns.rows());
+        figures.put("rows_per_s_java", columns.rows() / reference.bestSeconds);
         List<String[]> table = ExampleSupport.rows();
         table.add(new String[]{"workers", "first round", "median", "best", "agrees with Java"});
         int tasks = workers * tasksPerWorker;
@@ -125,6 +131,8 @@ public final class ScanExample implements Callable<Integer> {
                 }
                 ok &= disagreement == null;
                 double best = java.util.Arrays.stream(seconds).min().orElseThrow();
+                figures.put("rows_per_s_first_" + n, columns.rows() / seconds[0]);
+                figures.put("rows_per_s_best_" + n, columns.rows() / best);
                 table.add(new String[]{String.valueOf(n), rate(columns.rows(), seconds[0]),
                         rate(columns.rows(), ExampleSupport.median(seconds)), rate(columns.rows(), best),
                         disagreement == null ? "yes" : "NO: " + disagreement});
@@ -133,6 +141,9 @@ public final class ScanExample implements Callable<Integer> {
         out.printf("the query in workers (%d row ranges, tessera.kernels), M rows/s:%n", tasks);
         ExampleSupport.table(out, table);
         out.println(ok ? "OK: every round's sums agree with plain Java" : "FAILED: the workers' sums differ from plain Java");
+        figures.put("workers", workers);
+        figures.put("verified", ok);
+        ExampleSupport.writeJson(json, figures);
         return ok;
     }
 

@@ -65,6 +65,14 @@ public final class ServeExample implements Callable<Integer> {
     @Option(names = "--long", description = "n of the long request (default: ${DEFAULT-VALUE})")
     int longN = 30;
 
+    @Option(names = "--peer-command", paramLabel = "CMD", description = "also measure an outside server: CMD is run "
+            + "with a shell, must print PORT <n> as its first line and serve /fib?n= on 127.0.0.1 (e.g. python3 "
+            + "bench/python/serve_cpython.py)")
+    String peerCommand;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "also write the figures as JSON (for tessera bench)")
+    Path json;
+
     /** The largest n served: fib(40) already takes minutes in an interpreter. */
     static final int MAX_N = 35;
 
@@ -90,6 +98,7 @@ public final class ServeExample implements Callable<Integer> {
         table.add(new String[]{"server", "load", "short req/s", "p50 ms", "p99 ms", "max ms", "shorts during a long", "longs"});
         boolean ok = true;
         boolean poolKeptServing = true;
+        java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
         try (PythonRuntime runtime = PythonRuntime.start(); ArrayStore store = new ArrayStore()) {
             String poolName = "pool of " + workers + " interpreter" + (workers == 1 ? "" : "s");
             try (Backend pool = poolBackend(runtime, store, modules)) {
@@ -98,6 +107,7 @@ public final class ServeExample implements Callable<Integer> {
                     ok &= p.wrong == 0;
                     poolKeptServing &= !withLong || p.shortsDuringLong > 0 || p.longs == 0;
                     table.add(p.row(poolName, withLong));
+                    p.record(figures, "pool", withLong);
                 }
             }
             try (Backend one = singleInterpreter(runtime, store, modules)) {
@@ -105,9 +115,23 @@ public final class ServeExample implements Callable<Integer> {
                     Phase p = measure(one, withLong);
                     ok &= p.wrong == 0;
                     table.add(p.row("one interpreter, shared", withLong));
+                    p.record(figures, "single", withLong);
                 }
             }
         }
+        if (peerCommand != null) {
+            try (OutsideServer peer = OutsideServer.start(peerCommand)) {
+                for (boolean withLong : new boolean[]{false, true}) {
+                    Phase p = measure(peer.base(), withLong);
+                    ok &= p.wrong == 0;
+                    table.add(p.row("outside: " + peer.name(), withLong));
+                    p.record(figures, "peer", withLong);
+                }
+            }
+        }
+        figures.put("workers", workers);
+        figures.put("verified", ok && poolKeptServing);
+        ExampleSupport.writeJson(json, figures);
         out.printf("fib(%d) short requests from %d clients, %.1f s per row; long request fib(%d)%n", shortN, clients, seconds, longN);
         ExampleSupport.table(out, table);
         if (!ok) {
@@ -166,6 +190,15 @@ public final class ServeExample implements Callable<Integer> {
 
     /** What one phase measured. */
     private record Phase(double[] latenciesMs, double seconds, long wrong, long shortsDuringLong, long longs) {
+        void record(java.util.Map<String, Object> figures, String server, boolean withLong) {
+            double[] sorted = latenciesMs.clone();
+            Arrays.sort(sorted);
+            String phase = server + (withLong ? "_with_long" : "");
+            figures.put(phase + "_short_rps", sorted.length / seconds);
+            figures.put(phase + "_short_p50_ms", ExampleSupport.quantile(sorted, 0.5));
+            figures.put(phase + "_short_p99_ms", ExampleSupport.quantile(sorted, 0.99));
+        }
+
         String[] row(String server, boolean withLong) {
             double[] sorted = latenciesMs.clone();
             Arrays.sort(sorted);
@@ -183,9 +216,18 @@ public final class ServeExample implements Callable<Integer> {
         server.setExecutor(handlers);
         server.createContext("/fib", exchange -> handle(exchange, backend));
         server.start();
+        try {
+            return measure(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/fib?n="), withLong);
+        } finally {
+            server.stop(0);
+            handlers.shutdownNow();
+        }
+    }
+
+    /** Measures a server at {@code base} (a URI ending in {@code n=}) for one phase, after a warm-up. */
+    private Phase measure(URI base, boolean withLong) throws Exception {
         ExecutorService clientThreads = Executors.newFixedThreadPool(clients + 1);
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/fib?n=");
             long expectedShort = fib(shortN);
             long expectedLong = fib(longN);
             // Warm-up: compile fib in whatever runs it, and open the client's connections.
@@ -226,8 +268,6 @@ public final class ServeExample implements Callable<Integer> {
             return new Phase(latencies, elapsed, wrong.get(), duringLong.get(), longs.get());
         } finally {
             clientThreads.shutdownNow();
-            server.stop(0);
-            handlers.shutdownNow();
         }
     }
 

@@ -1,0 +1,41 @@
+"""The one format every benchmark script hands to `tessera bench`: a list of rows, written as JSON with --json FILE.
+
+A row is one figure: Tessera's value, its peer's (CPython, numpy, plain Java...) measured in the same run, the goal
+and whether it was met. Units: "/s" rates are per second (e.g. "M/s" values are plain items per second), times are
+in the unit named ("us", "ms", "s"), sizes in "MB"; `higher_is_better` says which way the ratio points.
+Importable by the Tessera scripts (GraalPy) and by their CPython peers alike.
+"""
+import json
+import subprocess
+
+LOWER_IS_BETTER_UNITS = ("us", "ms", "s", "MB")
+
+
+def row(key, label, unit, tessera, peer=None, peer_name=None, goal="", met=None, higher_is_better=None):
+    if higher_is_better is None:
+        higher_is_better = unit not in LOWER_IS_BETTER_UNITS
+    return {"key": key, "label": label, "unit": unit, "tessera": tessera, "peer": peer, "peer_name": peer_name,
+            "goal": goal, "met": met, "higher_is_better": higher_is_better}
+
+
+def peer_value(peers, key):
+    """(name, value) of a peer figure from a peer script's {key: [name, value]} output, or (None, None)."""
+    p = peers.get(key) if isinstance(peers, dict) else None
+    return (p[0], p[1]) if p else (None, None)
+
+
+def write(path, rows, extra=None):
+    if path:
+        with open(path, "w") as f:
+            json.dump(dict({"rows": rows}, **(extra or {})), f, indent=1)
+
+
+def run_peer(argv, timeout=900):
+    """Runs a CPython peer script that prints one JSON object as its last line; {"error": why} when it cannot."""
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        if out.returncode != 0:
+            return {"error": (out.stderr.strip().splitlines() or [f"exit {out.returncode}"])[-1]}
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError) as e:
+        return {"error": f"{argv[0]} not run: {e}"}

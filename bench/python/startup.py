@@ -1,0 +1,72 @@
+"""Start-up, as the subinterpreter talks compare it: N threads vs N interpreters vs N processes, each computing 2 + 2
+(N = 100; the time covers creating them, running, and waiting for all to finish).
+
+    ./tessera run bench/python/startup.py [--tiny] [--json FILE] [--no-peer]
+
+Tessera's threads are Python threads of the main interpreter; its interpreters are the workers of one pool (they
+start in parallel). The CPython peer (startup_cpython.py with python3): threads, subinterpreters created one after
+another with _xxsubinterpreters (3.11's private module), and spawned processes.
+"""
+import os
+import sys
+import threading
+import time
+
+import benchrows
+import tessera
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def two_plus_two():
+    return 2 + 2
+
+
+def threads(n):
+    results = []
+    t0 = time.perf_counter()
+    ts = [threading.Thread(target=lambda: results.append(2 + 2)) for _ in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert results == [4] * n
+    return time.perf_counter() - t0
+
+
+def interpreters(n):
+    t0 = time.perf_counter()
+    with tessera.InterpreterPool(n, spare_workers=0) as pool:  # returns once its workers are up
+        fs = [pool.submit(two_plus_two) for _ in range(n)]
+        assert [f.result() for f in fs] == [4] * n
+    return time.perf_counter() - t0
+
+
+def main():
+    tiny = "--tiny" in sys.argv
+    json_out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
+    n = 3 if tiny else 100
+    threads(n)  # once to load what threads need
+    t = min(threads(n) for _ in range(3))
+    i = interpreters(n)
+    peer = {} if tiny or "--no-peer" in sys.argv else benchrows.run_peer(
+        ["python3", os.path.join(HERE, "startup_cpython.py"), str(n)])
+    rows = []
+    name, value = benchrows.peer_value(peer, "threads_seconds")
+    rows.append(benchrows.row("startup_threads_seconds", f"{n} threads computing 2 + 2", "s", t, value, name))
+    name, value = benchrows.peer_value(peer, "interpreters_seconds")
+    rows.append(benchrows.row("startup_interpreters_seconds", f"{n} interpreters computing 2 + 2", "s", i, value, name,
+                              f"< {n * 0.035:.1f} s (published: 35 ms each)", i < n * 0.035))
+    name, value = benchrows.peer_value(peer, "processes_seconds")
+    rows.append(benchrows.row("startup_processes_seconds", f"{n} processes (CPython) vs {n} interpreters (Tessera)", "s",
+                              i, value, name, "faster than processes", None if value is None else i < value))
+    for r in rows:
+        peer_text = "-" if r["peer"] is None else f"{r['peer']:.3f} s ({r['peer_name']})"
+        print(f"{r['label']:56} Tessera {r['tessera']:8.3f} s   peer {peer_text}")
+    if "error" in peer:
+        print(f"CPython peer: {peer['error']}")
+    benchrows.write(json_out, rows, {"peer_error": peer.get("error")})
+
+
+if __name__ == "__main__":
+    main()
