@@ -242,6 +242,18 @@ public final class Kernels {
             for (long i = 0; i < n; i++) {
                 d.setAtIndex(F64, i, (double) s.getAtIndex(I64, i));
             }
+        } else if (st == DType.INT8 && dt == DType.FLOAT64) {
+            for (long i = 0; i < n; i++) {
+                d.setAtIndex(F64, i, s.get(ValueLayout.JAVA_BYTE, i));
+            }
+        } else if (st == DType.UINT8 && dt == DType.FLOAT64) {
+            for (long i = 0; i < n; i++) {
+                d.setAtIndex(F64, i, s.get(ValueLayout.JAVA_BYTE, i) & 0xFF);
+            }
+        } else if (st == DType.INT32 && dt == DType.INT64) {
+            for (long i = 0; i < n; i++) {
+                d.setAtIndex(I64, i, s.getAtIndex(I32, i));
+            }
         } else {
             return false;
         }
@@ -305,36 +317,9 @@ public final class Kernels {
         if (v.isContiguous()) {
             MemorySegment s = v.bytes();
             long blocks = n / SUM_LANES * SUM_LANES;
-            if (t == DType.FLOAT64) {
-                double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
-                double p8 = 0, p9 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p15 = 0;
-                for (long i = 0; i < blocks; i += SUM_LANES) {
-                    p0 += s.getAtIndex(F64, i);
-                    p1 += s.getAtIndex(F64, i + 1);
-                    p2 += s.getAtIndex(F64, i + 2);
-                    p3 += s.getAtIndex(F64, i + 3);
-                    p4 += s.getAtIndex(F64, i + 4);
-                    p5 += s.getAtIndex(F64, i + 5);
-                    p6 += s.getAtIndex(F64, i + 6);
-                    p7 += s.getAtIndex(F64, i + 7);
-                    p8 += s.getAtIndex(F64, i + 8);
-                    p9 += s.getAtIndex(F64, i + 9);
-                    p10 += s.getAtIndex(F64, i + 10);
-                    p11 += s.getAtIndex(F64, i + 11);
-                    p12 += s.getAtIndex(F64, i + 12);
-                    p13 += s.getAtIndex(F64, i + 13);
-                    p14 += s.getAtIndex(F64, i + 14);
-                    p15 += s.getAtIndex(F64, i + 15);
-                }
-                p[0] = p0; p[1] = p1; p[2] = p2; p[3] = p3; p[4] = p4; p[5] = p5; p[6] = p6; p[7] = p7;
-                p[8] = p8; p[9] = p9; p[10] = p10; p[11] = p11; p[12] = p12; p[13] = p13; p[14] = p14; p[15] = p15;
-                for (long i = blocks; i < n; i++) {
-                    p[(int) (i % SUM_LANES)] += s.getAtIndex(F64, i);
-                }
-            } else {
-                for (long i = 0; i < n; i++) {
-                    p[(int) (i % SUM_LANES)] += s.getAtIndex(F32, i);
-                }
+            sumBlocks(s, blocks, t == DType.FLOAT32, p);
+            for (long i = blocks; i < n; i++) {
+                p[(int) (i % SUM_LANES)] += t == DType.FLOAT32 ? s.getAtIndex(F32, i) : s.getAtIndex(F64, i);
             }
         } else {
             MemorySegment s = v.segment();
@@ -343,6 +328,37 @@ public final class Kernels {
             }
         }
         return pairwise(p, 0, SUM_LANES);
+    }
+
+    /** Elements {@code [0, blocks)} into the 16 partial sums, sixteen independent adds a step (the order of the class
+     * comment); {@code f32} is loop-invariant, so the compiler makes one loop per dtype. */
+    private static void sumBlocks(MemorySegment s, long blocks, boolean f32, double[] p) {
+        double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
+        double p8 = 0, p9 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p15 = 0;
+        for (long i = 0; i < blocks; i += SUM_LANES) {
+            p0 += at(s, i, f32);
+            p1 += at(s, i + 1, f32);
+            p2 += at(s, i + 2, f32);
+            p3 += at(s, i + 3, f32);
+            p4 += at(s, i + 4, f32);
+            p5 += at(s, i + 5, f32);
+            p6 += at(s, i + 6, f32);
+            p7 += at(s, i + 7, f32);
+            p8 += at(s, i + 8, f32);
+            p9 += at(s, i + 9, f32);
+            p10 += at(s, i + 10, f32);
+            p11 += at(s, i + 11, f32);
+            p12 += at(s, i + 12, f32);
+            p13 += at(s, i + 13, f32);
+            p14 += at(s, i + 14, f32);
+            p15 += at(s, i + 15, f32);
+        }
+        p[0] = p0; p[1] = p1; p[2] = p2; p[3] = p3; p[4] = p4; p[5] = p5; p[6] = p6; p[7] = p7;
+        p[8] = p8; p[9] = p9; p[10] = p10; p[11] = p11; p[12] = p12; p[13] = p13; p[14] = p14; p[15] = p15;
+    }
+
+    private static double at(MemorySegment s, long i, boolean f32) {
+        return f32 ? s.getAtIndex(F32, i) : s.getAtIndex(F64, i);
     }
 
     private static double pairwise(double[] p, int from, int to) {
@@ -375,9 +391,51 @@ public final class Kernels {
         if (Elements.isFloat(t)) {
             return (long) sum(v);
         }
+        if (v.isContiguous()) {
+            return sumNarrow(v.bytes(), t, n);
+        }
         MemorySegment s = v.segment();
         for (long i = 0; i < n; i++) {
             sum += Elements.getLong(s, t, v.offset(i));
+        }
+        return sum;
+    }
+
+    /** The sum of a contiguous run of 8-, 16- or unsigned 32-bit integers: a loop per dtype (no switch per element). */
+    private static long sumNarrow(MemorySegment s, DType t, long n) {
+        long sum = 0;
+        switch (t) {
+            case INT8 -> {
+                for (long i = 0; i < n; i++) {
+                    sum += s.get(ValueLayout.JAVA_BYTE, i);
+                }
+            }
+            case UINT8 -> {
+                for (long i = 0; i < n; i++) {
+                    sum += s.get(ValueLayout.JAVA_BYTE, i) & 0xFF;
+                }
+            }
+            case BOOL -> {
+                for (long i = 0; i < n; i++) {
+                    sum += s.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1 : 0;
+                }
+            }
+            case INT16 -> {
+                for (long i = 0; i < n; i++) {
+                    sum += s.getAtIndex(I16, i);
+                }
+            }
+            case UINT16 -> {
+                for (long i = 0; i < n; i++) {
+                    sum += s.getAtIndex(I16, i) & 0xFFFF;
+                }
+            }
+            case UINT32 -> {
+                for (long i = 0; i < n; i++) {
+                    sum += s.getAtIndex(I32, i) & 0xFFFF_FFFFL;
+                }
+            }
+            default -> throw new IllegalStateException("not a narrow integer dtype: " + t);
         }
         return sum;
     }
@@ -470,6 +528,15 @@ public final class Kernels {
         if (t == DType.FLOAT64 && v.isContiguous()) {
             return DoubleScans.scan(null, v.bytes(), n, op, value);
         }
+        if (t == DType.FLOAT32 && v.isContiguous()) {
+            MemorySegment s = v.bytes();
+            for (long i = 0; i < n; i++) {
+                if (op.test(s.getAtIndex(F32, i), value)) {
+                    count++;
+                }
+            }
+            return count;
+        }
         MemorySegment s = v.segment();
         for (long i = 0; i < n; i++) {
             if (op.test(Elements.getDouble(s, t, v.offset(i)), value)) {
@@ -496,10 +563,71 @@ public final class Kernels {
             }
             return count;
         }
+        if (t == DType.INT64 && v.isContiguous()) {
+            MemorySegment s = v.bytes();
+            for (long i = 0; i < n; i++) {
+                if (op.test(s.getAtIndex(I64, i), value)) {
+                    count++;
+                }
+            }
+            return count;
+        }
+        if (t == DType.INT8 && v.isContiguous()) {
+            MemorySegment s = v.bytes();
+            for (long i = 0; i < n; i++) {
+                if (op.test(s.get(ValueLayout.JAVA_BYTE, i), value)) {
+                    count++;
+                }
+            }
+            return count;
+        }
         MemorySegment s = v.segment();
         for (long i = 0; i < n; i++) {
             if (op.test(Elements.getLong(s, t, v.offset(i)), value)) {
                 count++;
+            }
+        }
+        return count;
+    }
+
+    /** {@code where} over contiguous int8, int32, int64 and float32 into a byte mask, a loop per dtype; -1 for other dtypes. */
+    private static long whereContiguous(MemorySegment m, MemorySegment s, DType t, long n, Compare op, double value,
+                                        boolean asLong, long lv) {
+        long count = 0;
+        switch (t) {
+            case INT32 -> {
+                for (long i = 0; i < n; i++) {
+                    long x = s.getAtIndex(I32, i);
+                    int hit = (asLong ? op.test(x, lv) : op.test((double) x, value)) ? 1 : 0;
+                    m.set(ValueLayout.JAVA_BYTE, i, (byte) hit);
+                    count += hit;
+                }
+            }
+            case INT64 -> {
+                for (long i = 0; i < n; i++) {
+                    long x = s.getAtIndex(I64, i);
+                    int hit = (asLong ? op.test(x, lv) : op.test((double) x, value)) ? 1 : 0;
+                    m.set(ValueLayout.JAVA_BYTE, i, (byte) hit);
+                    count += hit;
+                }
+            }
+            case INT8 -> {
+                for (long i = 0; i < n; i++) {
+                    long x = s.get(ValueLayout.JAVA_BYTE, i);
+                    int hit = (asLong ? op.test(x, lv) : op.test((double) x, value)) ? 1 : 0;
+                    m.set(ValueLayout.JAVA_BYTE, i, (byte) hit);
+                    count += hit;
+                }
+            }
+            case FLOAT32 -> {
+                for (long i = 0; i < n; i++) {
+                    int hit = op.test(s.getAtIndex(F32, i), value) ? 1 : 0;
+                    m.set(ValueLayout.JAVA_BYTE, i, (byte) hit);
+                    count += hit;
+                }
+            }
+            default -> {
+                return -1;
             }
         }
         return count;
@@ -517,6 +645,12 @@ public final class Kernels {
             return DoubleScans.scan(mask.bytes(), v.bytes(), v.count(), op, value);
         }
         long lv = (long) value;
+        if (v.isContiguous() && mask.isContiguous() && mask.dtype().itemSize() == 1) {
+            long count = whereContiguous(mask.bytes(), v.bytes(), t, v.count(), op, value, asLong, lv);
+            if (count >= 0) {
+                return count;
+            }
+        }
         long count = 0;
         for (long i = 0; i < v.count(); i++) {
             boolean hit = asLong ? op.test(Elements.getLong(s, t, v.offset(i)), lv) : op.test(Elements.getDouble(s, t, v.offset(i)), value);

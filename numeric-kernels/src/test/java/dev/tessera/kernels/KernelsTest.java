@@ -81,6 +81,62 @@ class KernelsTest {
     }
 
     @Test
+    void contiguousLoopsOfEveryDtypeAgreeWithTheStridedGeneralPath() {
+        int n = 1037; // not a multiple of the sum lanes
+        for (DType t : DType.values()) {
+            int w = t.itemSize();
+            byte[] bytes = new byte[n * w];
+            rnd.nextBytes(bytes);
+            if (Elements.isFloat(t)) { // finite values, so the sums are comparable exactly
+                MemorySegment seg = MemorySegment.ofArray(bytes);
+                for (int i = 0; i < n; i++) {
+                    Elements.setDouble(seg, t, (long) i * w, rnd.nextInt(2001) - 1000);
+                }
+            } else if (t == DType.BOOL) {
+                for (int i = 0; i < n; i++) {
+                    bytes[i] = (byte) (rnd.nextInt(3) == 0 ? 0 : 1);
+                }
+            }
+            byte[] spread = new byte[2 * n * w]; // the same elements, every other slot: the general, strided path
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(bytes, i * w, spread, 2 * i * w, w);
+            }
+            Strided contiguous = Strided.of(MemorySegment.ofArray(bytes), t);
+            Strided strided = new Strided(MemorySegment.ofArray(spread), t, 0, n, 2L * w);
+            assertEquals(Kernels.sum(strided), Kernels.sum(contiguous), t + " sum");
+            if (!Elements.isFloat(t)) {
+                assertEquals(Kernels.sumLong(strided), Kernels.sumLong(contiguous), t + " sumLong");
+            }
+            for (DType to : new DType[] {DType.FLOAT64, DType.FLOAT32, DType.INT64}) {
+                byte[] fast = new byte[n * to.itemSize()];
+                byte[] general = new byte[2 * n * to.itemSize()];
+                Kernels.cast(Strided.of(MemorySegment.ofArray(fast), to), contiguous);
+                Kernels.cast(new Strided(MemorySegment.ofArray(general), to, 0, n, 2L * to.itemSize()), strided);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(Elements.getDouble(MemorySegment.ofArray(general), to, 2L * i * to.itemSize()),
+                            Elements.getDouble(MemorySegment.ofArray(fast), to, (long) i * to.itemSize()), t + " cast to " + to);
+                }
+            }
+            double threshold = Elements.getDouble(MemorySegment.ofArray(bytes), t, (long) (n / 2) * w);
+            for (Compare op : Compare.values()) {
+                assertEquals(Kernels.countWhere(strided, op, threshold), Kernels.countWhere(contiguous, op, threshold), t + " " + op);
+                assertEquals(Kernels.countWhere(strided, op, (long) threshold), Kernels.countWhere(contiguous, op, (long) threshold),
+                        t + " " + op + " as an integer");
+                for (boolean exact : new boolean[] {false, true}) {
+                    byte[] fast = new byte[n];
+                    byte[] general = new byte[2 * n];
+                    long a = Kernels.where(Strided.of(MemorySegment.ofArray(fast), DType.BOOL), contiguous, op, threshold, exact);
+                    long b = Kernels.where(new Strided(MemorySegment.ofArray(general), DType.BOOL, 0, n, 2), contiguous, op, threshold, exact);
+                    assertEquals(b, a, t + " where " + op);
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(general[2 * i], fast[i], t + " where " + op + " element " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void castAndByteswapFastPathsAgreeWithTheGeneralPath() {
         int n = 1003;
         double[] d = new double[n];
