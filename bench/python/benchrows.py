@@ -7,6 +7,16 @@ Importable by the Tessera scripts (GraalPy) and by their CPython peers alike.
 """
 import json
 import subprocess
+import sys
+
+
+def _peer_python():
+    """The CPython the peers run on: `--python EXE` when `tessera bench` passes one (it resolves python3 on its PATH;
+    a Tessera interpreter has no environment, so a bare "python3" would be looked up in the system's default path)."""
+    return sys.argv[sys.argv.index("--python") + 1] if "--python" in sys.argv[:-1] else "python3"
+
+
+PYTHON = _peer_python()
 
 LOWER_IS_BETTER_UNITS = ("us", "ms", "s", "MB")
 

@@ -130,7 +130,7 @@ def main():
     measure(n, seconds / 4)  # a first pass compiles every kernel's loops (the JIT is busiest early on)
     r = measure(n, seconds)
     peer = {} if tiny or "--no-peer" in sys.argv else benchrows.run_peer(
-        ["python3", os.path.join(HERE, "kernels_numpy.py"), str(n), str(seconds)])
+        [benchrows.PYTHON, os.path.join(HERE, "kernels_numpy.py"), str(n), str(seconds)])
     rows = []
     for key, label in LABELS.items():
         name, value = benchrows.peer_value(peer, key)

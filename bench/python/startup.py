@@ -50,7 +50,7 @@ def main():
     t = min(threads(n) for _ in range(3))
     i = interpreters(n)
     peer = {} if tiny or "--no-peer" in sys.argv else benchrows.run_peer(
-        ["python3", os.path.join(HERE, "startup_cpython.py"), str(n)])
+        [benchrows.PYTHON, os.path.join(HERE, "startup_cpython.py"), str(n)])
     rows = []
     name, value = benchrows.peer_value(peer, "threads_seconds")
     rows.append(benchrows.row("startup_threads_seconds", f"{n} threads computing 2 + 2", "s", t, value, name))

@@ -216,7 +216,7 @@ def fmt(v, unit):
 
 
 def peer(quick):
-    return benchrows.run_peer(["python3", os.path.join(HERE, "worker_speed_cpython.py")] + (["--quick"] if quick else []))
+    return benchrows.run_peer([benchrows.PYTHON, os.path.join(HERE, "worker_speed_cpython.py")] + (["--quick"] if quick else []))
 
 
 def bench_rows(r, cpython, met):

@@ -22,7 +22,7 @@ record BenchContext(Mode mode, Path root, Path out, boolean peers) {
         return out.resolve("tmp").resolve(name);
     }
 
-    /** The flags a Python script gets for this run: the mode, and --no-peer when peers are off. */
+    /** The flags a Python script gets for this run: the mode, the peers' python3, or --no-peer when peers are off. */
     List<String> scriptFlags() {
         List<String> flags = new ArrayList<>();
         if (mode.scriptFlag() != null) {
@@ -30,6 +30,9 @@ record BenchContext(Mode mode, Path root, Path out, boolean peers) {
         }
         if (!peers) {
             flags.add("--no-peer");
+        } else {
+            flags.add("--python");
+            flags.add(Machine.python());
         }
         return flags;
     }

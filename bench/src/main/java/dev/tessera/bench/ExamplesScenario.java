@@ -123,7 +123,7 @@ final class ExamplesScenario implements Scenario {
         JsonObject s = runExample(c, "scan", List.of("--rows", rowsArg, "--keys", "1000", "--threshold", "50", "--rounds", rounds,
                 "-w", Integer.toString(n)));
         String[] why = {null};
-        JsonArray p = peer(c, "rows_per_s", why, "python3", c.scripts().resolve("scan_numpy.py").toString(), rowsArg, "1000", "50", rounds);
+        JsonArray p = peer(c, "rows_per_s", why, Machine.python(), c.scripts().resolve("scan_numpy.py").toString(), rowsArg, "1000", "50", rounds);
         String peerName = p != null ? p.get(0).getAsString() : why[0];
         Double peerValue = p != null ? p.get(1).getAsDouble() : null;
         List<Row> rows = new ArrayList<>();
@@ -144,9 +144,9 @@ final class ExamplesScenario implements Scenario {
         if (c.mode() == Mode.TINY) {
             args.addAll(List.of("--long", "18", "--clients", "2"));
         }
-        boolean peer = c.peers() && !Machine.command("python3", "--version").startsWith("not available");
+        boolean peer = c.peers() && !Machine.command(Machine.python(), "--version").startsWith("not available");
         if (peer) {
-            args.addAll(List.of("--peer-command", "python3 " + c.scripts().resolve("serve_cpython.py")));
+            args.addAll(List.of("--peer-command", Machine.python() + " " + c.scripts().resolve("serve_cpython.py")));
         }
         JsonObject s = runExample(c, "serve", args);
         String peerName = peer ? "CPython ThreadingHTTPServer (one interpreter, GIL)" : c.peers() ? "python3 not found" : "peers off";

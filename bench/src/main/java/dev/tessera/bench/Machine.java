@@ -27,15 +27,31 @@ final class Machine {
         } catch (RuntimeException e) {
             m.put("graalpy", "did not start: " + e.getMessage());
         }
-        m.put("python3", command("python3", "-c", "import sys; print(sys.version.split()[0])"));
-        m.put("numpy", command("python3", "-c", "import numpy; print(numpy.__version__)"));
+        m.put("python3", command(python(), "-c", "import sys; print(sys.version.split()[0])") + " (" + python() + ")");
+        m.put("numpy", command(python(), "-c", "import numpy; print(numpy.__version__)"));
         m.put("h5py", h5py());
         return m;
     }
 
+    private static volatile String python;
+
+    /**
+     * The python3 on this process's PATH as an absolute path (its sys.executable), so that scripts running in a
+     * Tessera interpreter, which has no environment, start the same CPython as a shell would; "python3" if unresolved.
+     */
+    static String python() {
+        String p = python;
+        if (p == null) {
+            String exe = command("python3", "-c", "import sys; print(sys.executable)");
+            p = exe.startsWith("/") ? exe : "python3";
+            python = p;
+        }
+        return p;
+    }
+
     /** The python3 that has h5py (the one on PATH, else Debian's), or null. */
     static String pythonWithH5py() {
-        for (String python : List.of("python3", "/usr/bin/python3")) {
+        for (String python : List.of(python(), "/usr/bin/python3")) {
             if (!command(python, "-c", "import h5py; print(h5py.__version__)").startsWith("not available")) {
                 return python;
             }

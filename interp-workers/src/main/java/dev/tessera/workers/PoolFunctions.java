@@ -166,7 +166,8 @@ final class PoolFunctions {
                 "process_memory")) {
             out.add(new HostFunction(name, 0, 16, scope, (a, node) -> {
                 throw scope.raise(node, "RuntimeError", "interpreter pools are started by the main interpreter; "
-                        + "a worker cannot start workers (send work back through a queue instead)");
+                        + "a worker cannot start workers (send work back through a queue instead; if this came from a worker "
+                        + "importing your main script, put the script's pool under 'if __name__ == \"__main__\":')");
             }));
         }
         return out;
