@@ -196,8 +196,47 @@ class Shapes(unittest.TestCase):
         for k in range(9):
             self.assertTrue(math.isclose(sums[k], math.fsum(x for kk, x in zip(keys_list, weights) if kk == k), rel_tol=1e-9, abs_tol=1e-9))
         self.assertRaises(IndexError, K.bincount, keys, 5)
+        self.assertRaises(IndexError, K.group_sum, keys, w, 5)
         for x in (a, keys, w):
             x.release()
+
+    def test_group_sum_where_counts_only_the_masked_rows(self):
+        n = 2001
+        keys_list = [rnd.randrange(7) for _ in range(n)]
+        keep = [rnd.random() < 0.5 for _ in range(n)]
+        keys_list = [k if m else 99 for k, m in zip(keys_list, keep)]  # rows left out may hold any key
+        weights = values("d", n)
+        keys, w, mask = array_of("i", keys_list), array_of("d", weights), array_of("?", keep)
+        expected = [math.fsum(x for k, x, m in zip(keys_list, weights, keep) if m and k == key) for key in range(7)]
+        self.assertEqual(K.group_sum(keys, w, 7, mask), K.group_sum(keys, w, 7, where=mask))
+        sums = K.group_sum(keys, w, 7, where=mask)
+        strided = K.group_sum(memoryview(keys)[::2], memoryview(w)[::2], 7, memoryview(mask)[::2])
+        strided_expected = [math.fsum(x for k, x, m in list(zip(keys_list, weights, keep))[::2] if m and k == key) for key in range(7)]
+        for key in range(7):
+            self.assertTrue(math.isclose(sums[key], expected[key], rel_tol=1e-9, abs_tol=1e-9))
+            self.assertTrue(math.isclose(strided[key], strided_expected[key], rel_tol=1e-9, abs_tol=1e-9))
+        self.assertRaises(IndexError, K.group_sum, keys, w, 7)  # unmasked, key 99 counts and is outside
+        self.assertRaises(ValueError, K.group_sum, keys, w, 7, memoryview(mask)[1:])
+        self.assertRaises(IndexError, K.group_sum, keys, w, 7, None)  # None: every row
+        for x in (keys, w, mask):
+            x.release()
+
+    def test_logical_and_combines_masks(self):
+        for n in LENGTHS:
+            a_list = [rnd.random() < 0.5 for _ in range(n)]
+            b_list = [rnd.random() < 0.5 for _ in range(n)]
+            a, b = array_of("?", a_list), array_of("?", b_list)
+            out = bytearray(n)
+            self.assertEqual(K.logical_and(memoryview(out).cast("?"), a, b), sum(x and y for x, y in zip(a_list, b_list)))
+            self.assertEqual(list(out), [int(x and y) for x, y in zip(a_list, b_list)])
+            same = bytearray(bytes(a_list))  # dst may be one of the inputs
+            K.logical_and(same, same, b)
+            self.assertEqual(list(same), [int(x and y) for x, y in zip(a_list, b_list)])
+            if n > 1:
+                self.assertRaises(ValueError, K.logical_and, bytearray(n - 1), a, b)
+                self.assertRaises(TypeError, K.logical_and, bytes(n), a, b)
+            for x in (a, b):
+                x.release()
 
     def test_compress_every_width_contiguous_and_strided(self):
         keep = [rnd.random() < 0.4 for _ in range(301)]

@@ -21,6 +21,7 @@ from tessera._host import (
     kernel_fill as _fill,
     kernel_group_sum as _group_sum,
     kernel_histogram as _histogram,
+    kernel_logical_and as _logical_and,
     kernel_max as _max,
     kernel_mean as _mean,
     kernel_min as _min,
@@ -30,7 +31,7 @@ from tessera._host import (
 )
 
 __all__ = ["fill", "arange", "copy", "cast", "byteswap", "sum", "min", "max", "mean", "count_where", "where",
-           "compress", "take", "histogram", "bincount", "group_sum", "decompress_into", "CODECS"]
+           "logical_and", "compress", "take", "histogram", "bincount", "group_sum", "decompress_into", "CODECS"]
 
 #: what decompress_into reads: zlib (HDF5's deflate filter, zlib.compress), raw deflate, Zstandard frames, LZ4 blocks
 CODECS = ("zlib", "deflate", "zstd", "lz4")
@@ -92,6 +93,11 @@ def where(mask, view, op, value):
     return _where(mask, view, op, value)
 
 
+def logical_and(dst, a, b):
+    """dst[i] = a[i] and b[i] (1 or 0), e.g. to combine two masks (dst may be one of them); returns how many."""
+    return _logical_and(dst, a, b)
+
+
 def compress(dst, src, mask):
     """Copy the elements of src whose mask element is true, in order, to the start of dst; returns how many."""
     return _compress(dst, src, mask)
@@ -113,9 +119,10 @@ def bincount(keys, n):
     return _bincount(keys, n)
 
 
-def group_sum(keys, values, n):
-    """The sum of values per key in range(n), as a tuple of floats (numpy.bincount(keys, weights))."""
-    return _group_sum(keys, values, n)
+def group_sum(keys, values, n, where=None):
+    """The sum of values per key in range(n), as a tuple of floats (numpy.bincount(keys, weights)). With a mask
+    `where`, only the rows where it is true count (numpy.bincount(keys[m], values[m], minlength=n), without copies)."""
+    return _group_sum(keys, values, n, where)
 
 
 def decompress_into(view, data, codec="zlib", shuffle=False):

@@ -581,6 +581,24 @@ public final class Kernels {
             }
             return count;
         }
+        if (t == DType.BOOL && v.isContiguous()) { // a bool element reads as 0 or 1
+            MemorySegment s = v.bytes();
+            for (long i = 0; i < n; i++) {
+                if (op.test(s.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1 : 0, value)) {
+                    count++;
+                }
+            }
+            return count;
+        }
+        if (t == DType.UINT8 && v.isContiguous()) {
+            MemorySegment s = v.bytes();
+            for (long i = 0; i < n; i++) {
+                if (op.test(s.get(ValueLayout.JAVA_BYTE, i) & 0xFF, value)) {
+                    count++;
+                }
+            }
+            return count;
+        }
         MemorySegment s = v.segment();
         for (long i = 0; i < n; i++) {
             if (op.test(Elements.getLong(s, t, v.offset(i)), value)) {
@@ -824,23 +842,102 @@ public final class Kernels {
 
     /** The sum of {@code values} per key in {@code [0, n)}, in float64 (numpy.bincount with weights). */
     public static double[] groupSum(Strided keys, Strided values, int n) {
+        return groupSum(keys, values, n, null);
+    }
+
+    /**
+     * The sum of {@code values} per key in {@code [0, n)} over the rows whose {@code where} element is true (all rows
+     * when it is null): numpy's {@code bincount(keys[m], values[m], minlength=n)} without the two copies. Keys of rows
+     * left out are not looked at.
+     */
+    public static double[] groupSum(Strided keys, Strided values, int n, Strided where) {
         sameCount("group_sum", keys, values);
-        checkKeys(keys, n, "group_sum");
+        if (where != null) {
+            sameCount("group_sum where", keys, where);
+        }
+        checkKeyType(keys, n, "group_sum");
         double[] sums = new double[n];
-        MemorySegment k = keys.segment();
-        MemorySegment s = values.segment();
-        if (keys.dtype() == DType.INT32 && keys.isContiguous() && values.dtype() == DType.FLOAT64 && values.isContiguous()) {
+        if (keys.dtype() == DType.INT32 && keys.isContiguous() && values.dtype() == DType.FLOAT64 && values.isContiguous()
+                && (where == null || where.isContiguous() && where.dtype().itemSize() == 1)) {
             MemorySegment kb = keys.bytes();
             MemorySegment vb = values.bytes();
-            for (long i = 0; i < keys.count(); i++) {
-                sums[kb.getAtIndex(I32, i)] += vb.getAtIndex(F64, i);
+            long count = keys.count();
+            if (where == null) {
+                for (long i = 0; i < count; i++) {
+                    int k = kb.getAtIndex(I32, i);
+                    if (k < 0 || k >= n) { // a fresh array: nothing the caller sees was changed
+                        throw keyOutside("group_sum", k, i, n);
+                    }
+                    sums[k] += vb.getAtIndex(F64, i);
+                }
+            } else {
+                MemorySegment mb = where.bytes();
+                for (long i = 0; i < count; i++) {
+                    if (mb.get(ValueLayout.JAVA_BYTE, i) != 0) {
+                        int k = kb.getAtIndex(I32, i);
+                        if (k < 0 || k >= n) {
+                            throw keyOutside("group_sum", k, i, n);
+                        }
+                        sums[k] += vb.getAtIndex(F64, i);
+                    }
+                }
             }
             return sums;
         }
+        MemorySegment k = keys.segment();
+        MemorySegment s = values.segment();
         for (long i = 0; i < keys.count(); i++) {
-            sums[(int) Elements.getLong(k, keys.dtype(), keys.offset(i))] += Elements.getDouble(s, values.dtype(), values.offset(i));
+            if (where != null && Elements.getLong(where.segment(), where.dtype(), where.offset(i)) == 0) {
+                continue;
+            }
+            long key = Elements.getLong(k, keys.dtype(), keys.offset(i));
+            if (key < 0 || key >= n) {
+                throw keyOutside("group_sum", key, i, n);
+            }
+            sums[(int) key] += Elements.getDouble(s, values.dtype(), values.offset(i));
         }
         return sums;
+    }
+
+    private static IndexOutOfBoundsException keyOutside(String op, long key, long at, int n) {
+        return new IndexOutOfBoundsException(op + ": key " + key + " at " + at + " is outside [0, " + n + ")");
+    }
+
+    /** {@code dst[i] = a[i] and b[i]} (1 or 0) for runs of the same count; returns how many are true. */
+    public static long logicalAnd(Strided dst, Strided a, Strided b) {
+        dst.requireWritable("logical_and");
+        sameCount("logical_and", dst, a);
+        sameCount("logical_and", dst, b);
+        long n = dst.count();
+        long count = 0;
+        if (dst.isContiguous() && a.isContiguous() && b.isContiguous()
+                && dst.dtype().itemSize() == 1 && a.dtype().itemSize() == 1 && b.dtype().itemSize() == 1) {
+            MemorySegment d = dst.bytes();
+            MemorySegment x = a.bytes();
+            MemorySegment y = b.bytes();
+            for (long i = 0; i < n; i++) {
+                int hit = (x.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1 : 0) & (y.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1 : 0);
+                d.set(ValueLayout.JAVA_BYTE, i, (byte) hit);
+                count += hit;
+            }
+            return count;
+        }
+        for (long i = 0; i < n; i++) {
+            boolean hit = Elements.getDouble(a.segment(), a.dtype(), a.offset(i)) != 0
+                    && Elements.getDouble(b.segment(), b.dtype(), b.offset(i)) != 0;
+            Elements.setLong(dst.segment(), dst.dtype(), dst.offset(i), hit ? 1 : 0);
+            count += hit ? 1 : 0;
+        }
+        return count;
+    }
+
+    private static void checkKeyType(Strided keys, int n, String op) {
+        if (n < 0) {
+            throw new IllegalArgumentException(op + ": n must be >= 0, got " + n);
+        }
+        if (Elements.isFloat(keys.dtype())) {
+            throw new ClassCastException(op + ": keys must be integers, not " + keys.dtype().typeName());
+        }
     }
 
     private static void checkKeys(Strided keys, int n, String op) {

@@ -116,9 +116,12 @@ public final class KernelFunctions {
                         GuestArgs.asInt(a[1], "bins"), asDouble(a[2]), asDouble(a[3])), node)),
                 kernel("bincount", 2, scope, (a, node) -> guestLongs(Kernels.bincount(KernelArgs.strided(a[0], "keys"),
                         GuestArgs.asInt(a[1], "n")), node)),
-                kernel("group_sum", 3, scope, (a, node) -> {
+                kernel("logical_and", 3, scope, (a, node) -> Kernels.logicalAnd(KernelArgs.strided(a[0], "dst"),
+                        KernelArgs.strided(a[1], "a"), KernelArgs.strided(a[2], "b"))),
+                kernel("group_sum", 3, 4, scope, (a, node) -> {
+                    Strided where = a.length > 3 && !GuestArgs.isNone(a[3]) ? KernelArgs.strided(a[3], "where") : null;
                     double[] sums = Kernels.groupSum(KernelArgs.strided(a[0], "keys"), KernelArgs.strided(a[1], "values"),
-                            GuestArgs.asInt(a[2], "n"));
+                            GuestArgs.asInt(a[2], "n"), where);
                     return GuestValues.toGuest(Tuple.wrapDoubles(sums), PythonLanguage.get(node), false);
                 }),
                 kernel("decompress_into", 4, scope, (a, node) -> {
