@@ -22,7 +22,8 @@ final class Machine {
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         m.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
         try (PythonRuntime runtime = PythonRuntime.start()) {
-            m.put("graalpy", runtime.engine().getVersion() + " (Python " + runtime.engine().getLanguages().get("python").getVersion() + ")");
+            m.put("graalpy", graalpyVersion(runtime.engine().getVersion()) + " (Python "
+                    + runtime.engine().getLanguages().get("python").getVersion() + ")");
             m.put("optimizing runtime", runtime.implementationName());
         } catch (RuntimeException e) {
             m.put("graalpy", "did not start: " + e.getMessage());
@@ -31,6 +32,20 @@ final class Machine {
         m.put("numpy", command(python(), "-c", "import numpy; print(numpy.__version__)"));
         m.put("h5py", h5py());
         return m;
+    }
+
+    /** The engine calls Maven Central's jars a "Development Build"; the polyglot jar's file name has the release. */
+    private static String graalpyVersion(String reported) {
+        try {
+            String jar = Path.of(org.graalvm.polyglot.Engine.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .getFileName().toString();
+            if (jar.matches("polyglot-[0-9][0-9.]*\\.jar")) {
+                return jar.substring("polyglot-".length(), jar.length() - ".jar".length());
+            }
+        } catch (RuntimeException | java.net.URISyntaxException e) {
+            // not from a jar: keep what the engine says
+        }
+        return reported;
     }
 
     private static volatile String python;
