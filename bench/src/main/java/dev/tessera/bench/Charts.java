@@ -1,6 +1,10 @@
 package dev.tessera.bench;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,17 +19,48 @@ final class Charts {
     private Charts() {
     }
 
-    /** Writes the charts the rows allow; returns their file names. */
+    /** Redraws the charts of a run from its latest.json: {@code Charts DIR} (the directory holding it). */
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : "bench/results");
+        List<Row> rows = new ArrayList<>();
+        JsonObject root = JsonParser.parseString(Files.readString(dir.resolve("latest.json"))).getAsJsonObject();
+        for (JsonElement e : root.getAsJsonArray("rows")) {
+            JsonObject r = e.getAsJsonObject();
+            rows.add(new Row(r.get("scenario").getAsString(), r.get("key").getAsString(), r.get("label").getAsString(),
+                    r.get("unit").getAsString(), r.get("tessera").getAsDouble(),
+                    r.get("peer").isJsonNull() ? null : r.get("peer").getAsDouble(),
+                    r.get("peer_name").isJsonNull() ? null : r.get("peer_name").getAsString(), r.get("goal").getAsString(),
+                    r.get("met").isJsonNull() ? null : r.get("met").getAsBoolean(), r.get("higher_is_better").getAsBoolean()));
+        }
+        System.out.println("wrote " + write(dir, rows) + " in " + dir);
+    }
+
+    /** Writes the charts the rows allow; returns their file names. A chart that fails leaves no file and is reported. */
     static List<String> write(Path dir, List<Row> rows) throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<String> written = new ArrayList<>();
-        if (scaling(dir.resolve("scaling.png"), rows)) {
-            written.add("scaling.png");
-        }
-        if (versusPeers(dir.resolve("vs_peers.png"), rows)) {
-            written.add("vs_peers.png");
+        List<String> failed = new ArrayList<>();
+        draw(dir.resolve("scaling.png"), () -> scaling(dir.resolve("scaling.png"), rows), written, failed);
+        draw(dir.resolve("vs_peers.png"), () -> versusPeers(dir.resolve("vs_peers.png"), rows), written, failed);
+        if (!failed.isEmpty()) {
+            throw new IOException(String.join("; ", failed) + (written.isEmpty() ? "" : " (drawn: " + written + ")"));
         }
         return written;
+    }
+
+    private interface Chart {
+        boolean draw() throws IOException;
+    }
+
+    private static void draw(Path file, Chart chart, List<String> written, List<String> failed) throws IOException {
+        try {
+            if (chart.draw()) {
+                written.add(file.getFileName().toString());
+            }
+        } catch (RuntimeException | IOException e) {
+            Files.deleteIfExists(file); // never a half-written or empty PNG next to the report
+            failed.add(file.getFileName() + ": " + e.getMessage());
+        }
     }
 
     private static Optional<Row> find(List<Row> rows, String key) {
@@ -52,7 +87,10 @@ final class Charts {
         return true;
     }
 
-    /** Every figure with a peer, as Tessera's advantage (log scale: above 1, Tessera ahead). */
+    /**
+     * Every figure with a peer, as Tessera's advantage in powers of ten (log10 of the ratio: +1 is ten times better,
+     * -1 ten times worse, 0 even). Drawn on a linear axis: XChart's logarithmic axis refuses series with gaps.
+     */
     private static boolean versusPeers(Path file, List<Row> rows) throws IOException {
         List<String> names = new ArrayList<>();
         List<Double> ahead = new ArrayList<>();
@@ -60,19 +98,20 @@ final class Charts {
         for (Row r : rows) {
             Double ratio = r.ratio();
             if (ratio == null || !(ratio > 0) || Double.isInfinite(ratio)) {
-                continue; // a log axis takes only positive values
+                continue;
             }
             String name = r.label().length() > 48 ? r.label().substring(0, 47) + "." : r.label();
             names.add(name + " [" + r.scenario() + "]");
-            ahead.add(ratio >= 1 ? ratio : null); // no bar (a log axis takes no zero)
-            behind.add(ratio < 1 ? ratio : null);
+            double orders = Math.log10(ratio);
+            ahead.add(orders >= 0 ? orders : 0.0);
+            behind.add(orders < 0 ? orders : 0.0);
         }
         if (names.isEmpty()) {
             return false;
         }
         CategoryChart chart = new CategoryChartBuilder().width(1200).height(400 + 14 * names.size())
-                .title("Tessera against its peer (times better; log scale, 1 = even)").yAxisTitle("ratio").build();
-        chart.getStyler().setYAxisLogarithmic(true);
+                .title("Tessera against its peer: log10(times better); +1 = 10x better, -1 = 10x worse")
+                .yAxisTitle("log10(ratio)").build();
         chart.getStyler().setOverlapped(true);
         chart.getStyler().setXAxisLabelRotation(70);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
