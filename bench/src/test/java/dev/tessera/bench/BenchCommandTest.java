@@ -79,6 +79,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void bothChartsAreDrawnForFiguresAheadBehindAndWithoutAPeer(@TempDir Path dir) throws Exception {
+        List<Row> rows = List.of(
+                new Row("worker", "one_worker_rate", "one worker", "M/s", 200e6, 12e6, "CPython", "", null, true),
+                new Row("worker", "two_workers_rate", "two workers", "M/s", 280e6, 15e6, "CPython", "", null, true),
+                new Row("startup", "cold", "cold run", "s", 9.5, 0.07, "python3 -c", "< 2 s", false, false), // ratio 0.007
+                new Row("kernels", "k", "no peer", "GB/s", 20e9, null, null, "", null, true));
+        assertEquals(List.of("scaling.png", "vs_peers.png"), Charts.write(dir, rows));
+        assertTrue(Files.size(dir.resolve("scaling.png")) > 0);
+        assertTrue(Files.size(dir.resolve("vs_peers.png")) > 0);
+    }
+
+    @Test
     void ratiosPointTheWayOfBetter() {
         Row faster = new Row("s", "k", "l", "us", 10, 20.0, "p", "", null, false);
         Row higher = new Row("s", "k", "l", "M/s", 30, 10.0, "p", "", null, true);
