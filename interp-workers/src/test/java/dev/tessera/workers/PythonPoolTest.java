@@ -281,4 +281,29 @@ class PythonPoolTest {
         }
         assertTrue(out.toString().contains("squares [0, 1, 4, 9, 16]"), out.toString());
     }
+
+    @Test
+    void aMainScriptWithoutAGuardFailsItsTasksWithTheHintInsteadOfRecursing(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("unguarded.py");
+        Files.writeString(script, """
+                import tessera
+
+                def square(x):
+                    return x * x
+
+                with tessera.InterpreterPool(1) as p:   # no __main__ guard: the worker importing this file starts a pool
+                    try:
+                        p.submit(square, 3).result(timeout=60)
+                        print("no error")
+                    except tessera.ExecutionFailed as e:
+                        print("failed:", e.excinfo.type, e.excinfo.msg)
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (MainInterpreter m = new MainInterpreter(PoolFixture.runtime(), store, MainInterpreter.argv(script, List.of()),
+                System.in, out, out)) {
+            assertEquals(0, m.runScript(script), out::toString);
+        }
+        assertTrue(out.toString().contains("failed: RuntimeError"), out.toString());
+        assertTrue(out.toString().contains("if __name__ == \"__main__\":"), out.toString());
+    }
 }
