@@ -495,6 +495,14 @@ public final class InterpreterPool implements AutoCloseable {
         idleWorkers.signalAll();
     }
 
+    /**
+     * A worker's thread is ending (its interpreter closed): the pool forgets it, so that a pool replacing workers
+     * for days does not keep every stopped worker (and what its interpreter reached) alive.
+     */
+    void workerEnded(Worker w) {
+        everyWorker.remove(w);
+    }
+
     /** A worker's interpreter was stopped: its slot goes to the spare (or a new worker), and a new spare starts. */
     synchronized void replace(Worker old) {
         replaced.incrementAndGet();

@@ -81,6 +81,7 @@ final class Worker implements Runnable {
             loop = startInterpreter();
         } catch (RuntimeException e) {
             pool.workerFailedToStart(this, e);
+            pool.workerEnded(this);
             return;
         }
         ready = true;
@@ -113,6 +114,8 @@ final class Worker implements Runnable {
         } finally {
             cancelDeadline();
             closeInterpreter();
+            warmUp = null; // a Value keeps its (closed) context's objects reachable
+            pool.workerEnded(this);
         }
     }
 
