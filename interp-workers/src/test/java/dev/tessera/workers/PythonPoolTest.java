@@ -283,6 +283,54 @@ class PythonPoolTest {
     }
 
     @Test
+    void systemExitKeyboardInterruptMemoryErrorAndRecursionInATaskFailOnlyThatTask(@TempDir Path dir) throws Exception {
+        Path script = dir.resolve("faults.py");
+        Files.writeString(script, """
+                import sys
+                import tessera
+
+                def exit_task(code):
+                    sys.exit(code)
+
+                def interrupt():
+                    raise KeyboardInterrupt
+
+                def out_of_memory():
+                    raise MemoryError("pretend")
+
+                def recurse(n):
+                    return recurse(n + 1)
+
+                def ok(x):
+                    return x + 1
+
+                if __name__ == "__main__":
+                    with tessera.InterpreterPool(2) as pool:
+                        for fn, args in ((exit_task, (3,)), (interrupt, ()), (out_of_memory, ()), (recurse, (0,))):
+                            try:
+                                pool.submit(fn, *args).result(timeout=120)
+                                print(fn.__name__, "returned")
+                            except tessera.ExecutionFailed as e:
+                                print(fn.__name__, "failed with", e.excinfo.type)
+                            print(fn.__name__, "then", pool.submit(ok, 1).result(timeout=120))
+                        print("failed", pool.stats()["failed"], "replaced", pool.stats()["replaced_workers"])
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (MainInterpreter m = new MainInterpreter(PoolFixture.runtime(), store, MainInterpreter.argv(script, List.of()),
+                System.in, out, out)) {
+            assertEquals(0, m.runScript(script), out::toString); // the script's own exit status, not the task's
+        }
+        String text = out.toString();
+        for (String line : List.of("exit_task failed with SystemExit", "interrupt failed with KeyboardInterrupt",
+                "out_of_memory failed with MemoryError", "recurse failed with RecursionError", "failed 4 replaced 0")) {
+            assertTrue(text.contains(line), line + " missing in:\n" + text);
+        }
+        for (String fn : List.of("exit_task", "interrupt", "out_of_memory", "recurse")) {
+            assertTrue(text.contains(fn + " then 2"), fn + ": the pool did not serve on:\n" + text);
+        }
+    }
+
+    @Test
     void aMainScriptWithoutAGuardFailsItsTasksWithTheHintInsteadOfRecursing(@TempDir Path dir) throws Exception {
         Path script = dir.resolve("unguarded.py");
         Files.writeString(script, """
