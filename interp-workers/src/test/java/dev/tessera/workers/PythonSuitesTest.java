@@ -53,6 +53,13 @@ class PythonSuitesTest {
     }
 
     @Test
+    void hostileInputEndsInClearPythonErrors() {
+        int[] counts = runSuite("test_hostile_input.py");
+        assertTrue(counts[0] >= 16, "the suite ran " + counts[0] + " tests");
+        assertEquals(0, counts[1]);
+    }
+
+    @Test
     void kernelsAgreeWithPlainPython() {
         int[] counts = runSuite("test_kernels.py");
         assertTrue(counts[0] >= 10, "the suite ran " + counts[0] + " tests");
