@@ -15,7 +15,7 @@ final class Interpreters {
     static final TesseraPackage.Part TASKS = TesseraPackage.Part.of("_tasks");
     // The pool API imports concurrent.futures (about a second in a fresh interpreter): loaded on first use.
     static final TesseraPackage.Part POOL = TesseraPackage.Part.lazy("_pool", "InterpreterPool", "Future",
-            "BrokenInterpreterPool", "wait", "as_completed", "FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED");
+            "BrokenInterpreterPool", "SlicesFailed", "wait", "as_completed", "FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED");
     static final TesseraPackage.Part WORKER = TesseraPackage.Part.of("_worker");
 
     private Interpreters() {

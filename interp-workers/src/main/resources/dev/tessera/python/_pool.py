@@ -33,8 +33,32 @@ from tessera._host import (
     pool_workers as _workers,
 )
 
-__all__ = ["InterpreterPool", "Future", "BrokenInterpreterPool", "wait", "as_completed", "FIRST_COMPLETED",
-           "FIRST_EXCEPTION", "ALL_COMPLETED"]
+__all__ = ["InterpreterPool", "Future", "BrokenInterpreterPool", "SlicesFailed", "wait", "as_completed",
+           "FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"]
+
+class SlicesFailed(RuntimeError):
+    """Some slices of a map_slices job failed. `completed` maps each (start, stop) row range that finished to its
+    result, `failed` maps each range that did not to its exception; retry just those with
+    `pool.map_slices(fn, array, *args, ranges=e.failed_ranges)`."""
+
+    def __init__(self, completed, failed):
+        (lo, hi), exc = min(failed.items())
+        why = str(exc).splitlines()
+        super().__init__(f"{len(failed)} of {len(completed) + len(failed)} slices failed; the first, rows [{lo}, {hi}): "
+                         f"{type(exc).__name__}: {why[0] if why else ''}")
+        self.completed = completed
+        self.failed = failed
+
+    @property
+    def failed_ranges(self):
+        return sorted(self.failed)
+
+
+def _row_ranges(rows, chunks):
+    chunks = max(1, min(chunks, rows)) if rows else 1
+    bounds = [rows * k // chunks for k in range(chunks + 1)]
+    return [(bounds[k], bounds[k + 1]) for k in range(chunks) if bounds[k] < bounds[k + 1]]
+
 
 class BrokenInterpreterPool(_cf.BrokenExecutor):
     """A worker could not start (its initializer or a preload raised): the pool cannot run tasks."""
@@ -311,6 +335,55 @@ class InterpreterPool(_cf.Executor):
             _log_broken(e)
             raise
         return future
+
+    def map_slices(self, fn, array, /, *args, chunks=None, ranges=None, readonly=False, timeout=None):
+        """Runs fn(view, start, *args) on disjoint row ranges of `array` in parallel, each view a writable slice of
+        rows [start, stop) (read-only with readonly=True), and returns the results in row order. The rows are split
+        into `chunks` ranges (default: four per worker), or `ranges` gives them: a list of (start, stop).
+
+        Every range runs even when others fail; then SlicesFailed says which ranges completed (with their results)
+        and which failed (with their exceptions), so a caller retries only the failed ones:
+        `pool.map_slices(fn, array, *args, ranges=e.failed_ranges)`. Ranges that overlap are refused (BufferError)
+        before anything runs, unless readonly=True."""
+        rows = array.shape[0]
+        if ranges is None:
+            ranges = _row_ranges(rows, chunks if chunks is not None else 4 * self.max_workers)
+        else:
+            ranges = [(lo, hi) for lo, hi in ranges]  # the leases below check the bounds
+        views = []
+        try:
+            for lo, hi in ranges:  # every lease first: an overlap is refused before any task starts
+                views.append(array.readonly(lo, hi) if readonly else array.slice(lo, hi))
+        except BaseException:
+            for v in views:
+                v.release()
+            raise
+        futures = {}
+        for k, ((lo, hi), view) in enumerate(zip(ranges, views)):
+            try:
+                futures[(lo, hi)] = self.submit(fn, view, lo, *args)  # the task owns its view from here
+            except BaseException:  # e.g. an unshareable argument: nothing of this job may keep running or leasing
+                for v in views[k:]:
+                    v.release()
+                for f in futures.values():
+                    f.cancel(interrupt=True)
+                _cf.wait(list(futures.values()))
+                raise
+        _cf.wait(list(futures.values()), timeout=timeout)
+        completed, failed = {}, {}
+        for rng, f in futures.items():
+            if not f.done():
+                f.cancel(interrupt=True)
+                failed[rng] = TimeoutError(f"rows [{rng[0]}, {rng[1]}) did not finish within {timeout} s")
+            elif f.cancelled():
+                failed[rng] = CancelledError(f"rows [{rng[0]}, {rng[1]}) were cancelled")
+            elif f.exception() is not None:
+                failed[rng] = f.exception()
+            else:
+                completed[rng] = f.result()
+        if failed:
+            raise SlicesFailed(completed, failed)
+        return [completed[rng] for rng in ranges]
 
     def _start_completer(self):
         if self._completer is not None and self._completer.is_alive():

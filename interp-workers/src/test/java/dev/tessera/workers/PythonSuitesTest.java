@@ -60,6 +60,13 @@ class PythonSuitesTest {
     }
 
     @Test
+    void mapSlicesReportsCompletedAndFailedRangesForARetry() {
+        int[] counts = runSuite("test_map_slices.py");
+        assertTrue(counts[0] >= 4, "the suite ran " + counts[0] + " tests");
+        assertEquals(0, counts[1]);
+    }
+
+    @Test
     void kernelsAgreeWithPlainPython() {
         int[] counts = runSuite("test_kernels.py");
         assertTrue(counts[0] >= 10, "the suite ran " + counts[0] + " tests");
