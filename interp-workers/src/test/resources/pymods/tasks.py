@@ -74,3 +74,15 @@ def write_kept():
 
 def unshareable_result():
     return [1, 2]
+
+
+def hold(mv):
+    """Keeps a leased view busy until the task is cancelled."""
+    while True:
+        mv[0] = mv[0]
+
+
+def fill_then_fail(mv, start):
+    """Writes its slice, then raises: its lease must still end with the task."""
+    fill(mv, start)
+    raise ValueError("injected failure after the writes")
