@@ -503,6 +503,11 @@ public final class InterpreterPool implements AutoCloseable {
         everyWorker.remove(w);
     }
 
+    /** Workers the pool still refers to: its slots and spare, plus stopped ones whose threads are still ending. */
+    int knownWorkers() {
+        return everyWorker.size();
+    }
+
     /** A worker's interpreter was stopped: its slot goes to the spare (or a new worker), and a new spare starts. */
     synchronized void replace(Worker old) {
         replaced.incrementAndGet();

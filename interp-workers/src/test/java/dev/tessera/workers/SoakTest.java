@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
  * accounting, the leases and the process's heap and RSS reported at the end. CI runs a short soak; the long one
  * (the reliability issue's 10,000 cycles and 100 replacements) is
  * {@code ./tessera test -pl interp-workers -am -Dtest=SoakTest -Dtessera.soak.cycles=10000 -Dtessera.soak.replacements=100}.
- * The heap bound (after a full GC) catches stopped interpreters kept alive (about 1.5 MB each), not noise; RSS is
- * reported, not bounded (glibc keeps freed small arrays' pages for reuse).
+ * Heap (after a full GC) and RSS are reported, not bounded: compilations in flight move the heap by as much as a
+ * leak would in a short soak, and glibc keeps freed small arrays' pages for reuse. Kept-alive stopped workers are
+ * caught by counting the workers the pool still refers to.
  */
 class SoakTest {
     @Test
@@ -65,10 +66,15 @@ class SoakTest {
             System.out.printf("soak: %d replacements in %.1f s; heap %s -> %s MB, RSS %s -> %s MB; store 0 bytes, 0 leases%n",
                     replacements, replaceSeconds, mb(afterCycles.heapUsedBytes()), mb(end.heapUsedBytes()),
                     mb(afterCycles.rssBytes()), mb(end.rssBytes()));
-            // a stopped worker's interpreter reaches about 1.5 MB of heap: kept alive, 10 replacements show
-            long heapGrowth = end.heapUsedBytes() - before.heapUsedBytes();
-            assertTrue(heapGrowth < (8L << 20) + replacements * (256L << 10),
-                    "heap grew by " + mb(heapGrowth) + " MB over the soak: stopped interpreters or arrays are kept alive");
+            // A stopped worker kept by the pool keeps its closed interpreter's objects (about 1.5 MB each) alive. The
+            // heap alone cannot show that reliably in a short soak (compilations in flight weigh as much), so the
+            // pool's own references are checked: its 2 workers and a spare, once the stopped workers' threads ended.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (pool.knownWorkers() > 3 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertTrue(pool.knownWorkers() <= 3, pool.knownWorkers() + " workers still referenced after "
+                    + replacements + " replacements: stopped interpreters are kept alive");
         }
     }
 
