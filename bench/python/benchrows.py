@@ -8,6 +8,7 @@ Importable by the Tessera scripts (GraalPy) and by their CPython peers alike.
 import json
 import subprocess
 import sys
+import time
 
 
 def _peer_python():
@@ -49,3 +50,19 @@ def run_peer(argv, timeout=900):
         return json.loads(out.stdout.strip().splitlines()[-1])
     except (OSError, subprocess.SubprocessError, ValueError, IndexError) as e:
         return {"error": f"{argv[0]} not run: {e}"}
+
+
+def best_rate(nbytes, fn, seconds, min_reps=5):
+    """Warm up, then the best rate (nbytes per second) of repeated calls of fn over `seconds`, at least min_reps:
+    how kernels.py and its numpy peer time the same operations the same way."""
+    end = time.perf_counter() + seconds
+    for _ in range(3):
+        fn()
+    best = 0.0
+    reps = 0
+    while reps < min_reps or time.perf_counter() < end:
+        t0 = time.perf_counter()
+        fn()
+        best = max(best, nbytes / (time.perf_counter() - t0))
+        reps += 1
+    return best

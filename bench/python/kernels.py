@@ -10,7 +10,6 @@ same size with the same method. --reference FILE is the plain-Java bandwidth ref
 import json
 import os
 import sys
-import time
 import zlib
 
 import benchrows
@@ -18,21 +17,6 @@ import tessera
 from tessera import kernels as K
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def best_rate(nbytes, fn, seconds, min_reps=5):
-    """Warm up, then the best rate of repeated calls over `seconds` (at least min_reps)."""
-    end = time.perf_counter() + seconds
-    for _ in range(3):
-        fn()
-    best = 0.0
-    reps = 0
-    while reps < min_reps or time.perf_counter() < end:
-        t0 = time.perf_counter()
-        fn()
-        best = max(best, nbytes / (time.perf_counter() - t0))
-        reps += 1
-    return best
 
 
 def fill_half(view, value):  # runs in a worker
@@ -64,20 +48,20 @@ def measure(n, seconds):
         for i in range(0, n, 4096):        # keys cycling 0..999 (filled a block at a time)
             K.fill(mk[i:i + 4096], (i // 4096) % 1000)
         d8, d4 = 8 * n, 4 * n
-        r["fill_float64"] = best_rate(d8, lambda: K.fill(v, 1.5), seconds)
-        r["fill_int32"] = best_rate(d4, lambda: K.fill(iv, 7), seconds)
-        r["sum_float64"] = best_rate(d8, lambda: K.sum(v), seconds)
-        r["sum_int32"] = best_rate(d4, lambda: K.sum(iv), seconds)
+        r["fill_float64"] = benchrows.best_rate(d8, lambda: K.fill(v, 1.5), seconds)
+        r["fill_int32"] = benchrows.best_rate(d4, lambda: K.fill(iv, 7), seconds)
+        r["sum_float64"] = benchrows.best_rate(d8, lambda: K.sum(v), seconds)
+        r["sum_int32"] = benchrows.best_rate(d4, lambda: K.sum(iv), seconds)
         K.arange(v, 0.0, 1.0 / n)
-        r["arange_float64"] = best_rate(d8, lambda: K.arange(w, 0.0, 0.5), seconds)
-        r["copy_float64"] = best_rate(d8, lambda: K.copy(w, v), seconds)
-        r["cast_float64_to_float32"] = best_rate(d8, lambda: K.cast(fv, v), seconds)
-        r["byteswap_float64"] = best_rate(d8, lambda: K.byteswap(w), seconds)
-        r["count_where_float64"] = best_rate(d8, lambda: K.count_where(v, ">", 0.5), seconds)
-        r["where_float64"] = best_rate(d8, lambda: K.where(m, v, ">", 0.5), seconds)
-        r["compress_float64"] = best_rate(d8, lambda: K.compress(o, v, m), seconds)
-        r["histogram_float64"] = best_rate(d8, lambda: K.histogram(v, 100, 0.0, 1.0), seconds)
-        r["group_sum_float64"] = best_rate(d8, lambda: K.group_sum(kv, v, 1000), seconds)
+        r["arange_float64"] = benchrows.best_rate(d8, lambda: K.arange(w, 0.0, 0.5), seconds)
+        r["copy_float64"] = benchrows.best_rate(d8, lambda: K.copy(w, v), seconds)
+        r["cast_float64_to_float32"] = benchrows.best_rate(d8, lambda: K.cast(fv, v), seconds)
+        r["byteswap_float64"] = benchrows.best_rate(d8, lambda: K.byteswap(w), seconds)
+        r["count_where_float64"] = benchrows.best_rate(d8, lambda: K.count_where(v, ">", 0.5), seconds)
+        r["where_float64"] = benchrows.best_rate(d8, lambda: K.where(m, v, ">", 0.5), seconds)
+        r["compress_float64"] = benchrows.best_rate(d8, lambda: K.compress(o, v, m), seconds)
+        r["histogram_float64"] = benchrows.best_rate(d8, lambda: K.histogram(v, 100, 0.0, 1.0), seconds)
+        r["group_sum_float64"] = benchrows.best_rate(d8, lambda: K.group_sum(kv, v, 1000), seconds)
         # zlib chunks of 128 KiB of smooth float64 data (as HDF5 stores them), decompressed into place
         raw = bytes(memoryview(a).cast("B"))
         chunk = 128 * 1024
@@ -87,7 +71,7 @@ def measure(n, seconds):
         def inflate_all():
             for j, c in enumerate(packed):
                 K.decompress_into(mw[j * chunk:(j + 1) * chunk], c, "zlib")
-        r["decompress_zlib_float64"] = best_rate(d8, inflate_all, seconds, 3)
+        r["decompress_zlib_float64"] = benchrows.best_rate(d8, inflate_all, seconds, 3)
         assert bytes(mw) == raw
     with tessera.InterpreterPool(2) as pool:
         half = n // 2
@@ -97,8 +81,8 @@ def measure(n, seconds):
                   pool.submit(fn, a.slice(half, n) if fn is fill_half else a.readonly(half, n), *args)]
             for f in fs:
                 f.result()
-        r["fill_float64_2_workers"] = best_rate(d8, lambda: two(fill_half, 2.5), seconds)
-        r["sum_float64_2_workers"] = best_rate(d8, lambda: two(sum_half), seconds)
+        r["fill_float64_2_workers"] = benchrows.best_rate(d8, lambda: two(fill_half, 2.5), seconds)
+        r["sum_float64_2_workers"] = benchrows.best_rate(d8, lambda: two(sum_half), seconds)
     for x in (a, b, i32, mask, out, keys, f32):
         x.release()
     return r

@@ -22,14 +22,15 @@ public final class BandwidthReference {
     private BandwidthReference() {
     }
 
-    static void fill(MemorySegment s, long from, long to, double v) {
+    /** The plain-Java fill loop every bandwidth figure is held to (also timed by JMH's BandwidthBench). */
+    public static void fill(MemorySegment s, long from, long to, double v) {
         for (long i = from; i < to; i++) {
             s.setAtIndex(F64, i, v);
         }
     }
 
     /** Four accumulators, so that the loop is bound by memory, not by the latency of one add chain. */
-    static double sum(MemorySegment s, long from, long to) {
+    public static double sum(MemorySegment s, long from, long to) {
         double a = 0, b = 0, c = 0, d = 0;
         long i = from;
         for (; i + 4 <= to; i += 4) {

@@ -26,11 +26,7 @@ final class Charts {
         JsonObject root = JsonParser.parseString(Files.readString(dir.resolve("latest.json"))).getAsJsonObject();
         for (JsonElement e : root.getAsJsonArray("rows")) {
             JsonObject r = e.getAsJsonObject();
-            rows.add(new Row(r.get("scenario").getAsString(), r.get("key").getAsString(), r.get("label").getAsString(),
-                    r.get("unit").getAsString(), r.get("tessera").getAsDouble(),
-                    r.get("peer").isJsonNull() ? null : r.get("peer").getAsDouble(),
-                    r.get("peer_name").isJsonNull() ? null : r.get("peer_name").getAsString(), r.get("goal").getAsString(),
-                    r.get("met").isJsonNull() ? null : r.get("met").getAsBoolean(), r.get("higher_is_better").getAsBoolean()));
+            rows.add(Row.fromJson(r, r.get("scenario").getAsString(), null));
         }
         System.out.println("wrote " + write(dir, rows) + " in " + dir);
     }

@@ -1,5 +1,7 @@
 package dev.tessera.bench;
 
+import com.google.gson.JsonObject;
+
 /**
  * One figure of the report: Tessera's value and its peer's, measured in the same run, with the goal and whether it
  * was met. The format every scenario produces (the Python scripts through {@code bench/python/benchrows.py}).
@@ -18,6 +20,19 @@ public record Row(String scenario, String key, String label, String unit, double
             return null;
         }
         return higherIsBetter ? tessera / peer : peer / tessera;
+    }
+
+    /**
+     * A row from its JSON form (a benchrows row, or a row of latest.json); {@code peerNameIfNone} names why a row
+     * without a peer has none, when the row does not say.
+     */
+    static Row fromJson(JsonObject r, String scenario, String peerNameIfNone) {
+        Double peer = r.get("peer").isJsonNull() ? null : r.get("peer").getAsDouble();
+        String peerName = r.get("peer_name").isJsonNull() ? (peer == null ? peerNameIfNone : null) : r.get("peer_name").getAsString();
+        Boolean met = r.get("met").isJsonNull() ? null : r.get("met").getAsBoolean();
+        return new Row(scenario, r.get("key").getAsString(), r.get("label").getAsString(), r.get("unit").getAsString(),
+                r.get("tessera").getAsDouble(), peer, peerName, r.get("goal").getAsString(), met,
+                r.get("higher_is_better").getAsBoolean());
     }
 
     Row inScenario(String name) {

@@ -70,13 +70,7 @@ class ScriptScenario implements Scenario {
         List<Row> rows = new ArrayList<>();
         JsonArray array = root.getAsJsonArray("rows");
         for (JsonElement e : array) {
-            JsonObject r = e.getAsJsonObject();
-            Double peer = r.get("peer").isJsonNull() ? null : r.get("peer").getAsDouble();
-            String peerName = r.get("peer_name").isJsonNull() ? (peer == null ? peerError : null) : r.get("peer_name").getAsString();
-            Boolean met = r.get("met").isJsonNull() ? null : r.get("met").getAsBoolean();
-            rows.add(new Row(scenario, r.get("key").getAsString(), r.get("label").getAsString(), r.get("unit").getAsString(),
-                    r.get("tessera").getAsDouble(), peer, peerName, r.get("goal").getAsString(), met,
-                    r.get("higher_is_better").getAsBoolean()));
+            rows.add(Row.fromJson(e.getAsJsonObject(), scenario, peerError));
         }
         return rows;
     }

@@ -113,7 +113,7 @@ class PoolStressTest {
                 a.close();
             }
             assertEquals(0, store.bytesInUse());
-            assertEquals(3, pool.submit("tasks", "add", 1, 2).get(120, TimeUnit.SECONDS) instanceof Long l ? l.intValue() : -1);
+            assertEquals(3L, pool.submit("tasks", "add", 1, 2).get(120, TimeUnit.SECONDS), "the pool serves on");
         }
         System.out.printf("pool stress: %d leases asked, %d released, %d fills, %d failing tasks, %d cancels, %d arrays remade%n",
                 counts[0], counts[1], counts[2], counts[3], counts[4], counts[5]);

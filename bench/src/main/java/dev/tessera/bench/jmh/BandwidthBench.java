@@ -1,8 +1,8 @@
 package dev.tessera.bench.jmh;
 
+import dev.tessera.bench.BandwidthReference;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -18,7 +18,6 @@ import org.openjdk.jmh.infra.ThreadParams;
 @State(Scope.Benchmark)
 public class BandwidthBench {
     public static final int ELEMENTS = 1 << 23;
-    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     private Arena arena;
     private MemorySegment segment;
 
@@ -33,29 +32,13 @@ public class BandwidthBench {
         arena.close();
     }
 
+    // the same loops as BandwidthReference, each thread over its part
     private void fill(int part, int parts) {
-        long from = (long) ELEMENTS * part / parts;
-        long to = (long) ELEMENTS * (part + 1) / parts;
-        for (long i = from; i < to; i++) {
-            segment.setAtIndex(F64, i, 1.5);
-        }
+        BandwidthReference.fill(segment, (long) ELEMENTS * part / parts, (long) ELEMENTS * (part + 1) / parts, 1.5);
     }
 
     private double sum(int part, int parts) {
-        long from = (long) ELEMENTS * part / parts;
-        long to = (long) ELEMENTS * (part + 1) / parts;
-        double a = 0, b = 0, c = 0, d = 0;
-        long i = from;
-        for (; i + 4 <= to; i += 4) {
-            a += segment.getAtIndex(F64, i);
-            b += segment.getAtIndex(F64, i + 1);
-            c += segment.getAtIndex(F64, i + 2);
-            d += segment.getAtIndex(F64, i + 3);
-        }
-        for (; i < to; i++) {
-            a += segment.getAtIndex(F64, i);
-        }
-        return a + b + c + d;
+        return BandwidthReference.sum(segment, (long) ELEMENTS * part / parts, (long) ELEMENTS * (part + 1) / parts);
     }
 
     @Benchmark
