@@ -76,6 +76,7 @@ public final class InterpreterPool implements AutoCloseable {
     private volatile boolean shutdown;
     private final java.io.OutputStream out;
     private final java.io.OutputStream err;
+    private final double heapLimit;
 
     private InterpreterPool(Builder b) {
         this.ownsRuntime = b.runtime == null;
@@ -83,6 +84,7 @@ public final class InterpreterPool implements AutoCloseable {
         this.store = b.store != null ? b.store : new ArrayStore();
         this.out = b.out;
         this.err = b.err;
+        this.heapLimit = b.heapLimit;
         this.config = new WorkerConfig(b.workers, b.spares, List.copyOf(b.sysPath), List.copyOf(b.preload), b.initializer,
                 b.initArgs, List.copyOf(b.readable), b.taskDeadline);
         ScheduledThreadPoolExecutor wd = new ScheduledThreadPoolExecutor(1, r -> Thread.ofPlatform()
@@ -97,6 +99,7 @@ public final class InterpreterPool implements AutoCloseable {
         for (Worker w : slots) {
             w.thread.start(); // all interpreters start in parallel, in the background
         }
+        MemoryGuard.watch(this);
     }
 
     public static Builder builder() {
@@ -501,6 +504,19 @@ public final class InterpreterPool implements AutoCloseable {
      */
     void workerEnded(Worker w) {
         everyWorker.remove(w);
+        if (shutdown && everyWorker.isEmpty()) {
+            MemoryGuard.forget(this);
+        }
+    }
+
+    /** Every worker the pool refers to (slots, spare, stopped ones still ending), for the memory guard. */
+    List<Worker> workers() {
+        return everyWorker;
+    }
+
+    /** Past this fraction of the maximum heap in use after a full collection, a running task is stopped. */
+    double heapLimit() {
+        return heapLimit;
     }
 
     /** Workers the pool still refers to: its slots and spare, plus stopped ones whose threads are still ending. */
@@ -557,6 +573,7 @@ public final class InterpreterPool implements AutoCloseable {
         private TaskTarget initializer;
         private Tuple initArgs = Tuple.EMPTY;
         private Duration taskDeadline;
+        private double heapLimit = 0.85;
         private java.io.OutputStream out;
         private java.io.OutputStream err;
 
@@ -641,6 +658,19 @@ public final class InterpreterPool implements AutoCloseable {
                 throw new IllegalArgumentException("deadline must be positive, got " + deadline);
             }
             this.taskDeadline = deadline;
+            return this;
+        }
+
+        /**
+         * When more than this fraction of the JVM's maximum heap is still in use after a full collection, the running
+         * task that has allocated the most since it began is stopped ({@link TaskMemoryException}) and its worker
+         * replaced, before an OutOfMemoryError can strike another thread (default 0.85; 1 turns the guard off).
+         */
+        public Builder heapLimit(double fraction) {
+            if (!(fraction > 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("heap limit must be a fraction in (0, 1], got " + fraction);
+            }
+            this.heapLimit = fraction;
             return this;
         }
 

@@ -68,8 +68,8 @@ final class PoolFunctions {
 
     static List<HostFunction> of(Owner owner, GuestScope scope) {
         return List.of(
-                // pool_create(max_workers, preload, initializer, initargs, sys_path, task_timeout, allow_read, spares)
-                new HostFunction("pool_create", 8, scope, (a, node) -> create(owner, a)),
+                // pool_create(max_workers, preload, initializer, initargs, sys_path, task_timeout, allow_read, spares, heap_limit)
+                new HostFunction("pool_create", 9, scope, (a, node) -> create(owner, a)),
                 // pool_target(pool, module, qualname, main_file, source, entry) -> target id
                 new HostFunction("pool_target", 6, scope, (a, node) -> (long) pool(a[0]).pool.targetId(new TaskTarget(
                         GuestArgs.asOptString(a[1], "module"), GuestArgs.asOptString(a[2], "qualname"),
@@ -194,6 +194,7 @@ final class PoolFunctions {
         }
         b.allowRead(paths(a[6], "allow_read"));
         b.spareWorkers(GuestArgs.asInt(a[7], "spare_workers"));
+        b.heapLimit(GuestArgs.asSeconds(a[8], "heap_limit", 0.85)); // a non-negative number; the builder checks the range
         PoolObject pool = new PoolObject(b.build());
         owner.pools.add(pool);
         return pool;
@@ -217,6 +218,7 @@ final class PoolFunctions {
         Object exc = switch (e) {
             case WorkerException w -> scope.instantiate("ExecutionFailed", ts(w.pythonType()), ts(w.pythonMessage()), ts(w.traceback()));
             case TaskTimeoutException t -> scope.instantiate("DeadlineExceeded", ts(t.getMessage()));
+            case TaskMemoryException m -> scope.instantiate("MemoryLimitExceeded", ts(m.getMessage()));
             case CancellationException c -> scope.instantiate("CancelledError", ts(c.getMessage()));
             case BrokenPoolException b -> scope.instantiate("BrokenInterpreterPool", ts(b.getMessage()));
             case NotShareableException n -> scope.instantiate("NotShareableError", ts(n.getMessage()));

@@ -47,6 +47,8 @@ final class Worker implements Runnable {
     private volatile RuntimeException startFailure;
     private volatile boolean ready;
     private volatile long tasksRun;
+    private volatile long allocatedAtBegin; // this thread's allocation count when the running task began
+    private volatile boolean retired; // the loop ends at its next take(); the pool has replaced this worker already
 
     Worker(InterpreterPool pool, int slot) {
         this.pool = pool;
@@ -57,6 +59,31 @@ final class Worker implements Runnable {
 
     int slot() {
         return slot;
+    }
+
+    InterpreterPool pool() {
+        return pool;
+    }
+
+    /** Bytes this worker's thread allocated since its running task began (cumulative, not live). */
+    long allocatedSinceTaskBegan() {
+        return MemoryGuard.threadAllocated(thread) - allocatedAtBegin;
+    }
+
+    boolean isRetired() {
+        return retired;
+    }
+
+    /**
+     * After a task ended in a MemoryError the interpreter's state is not trusted (the error may have struck inside
+     * the runtime, and what the task built may still be referenced): the pool replaces this worker now, and its
+     * loop ends at the next take, which closes the interpreter and frees everything in it.
+     */
+    void retire() {
+        if (!pool.isShutdown()) { // at shutdown no replacement would start, and queued tasks still need a worker
+            retired = true;
+            pool.replace(this);
+        }
     }
 
     boolean isReady() {
@@ -152,6 +179,7 @@ final class Worker implements Runnable {
     /** The task the loop starts now (set before its arguments are built, so that a stop can reach it). */
     void begin(Task task) {
         WaitSet.RUNNING.incrementAndGet();
+        allocatedAtBegin = MemoryGuard.allocatedByCurrentThread();
         CURRENT.setVolatile(this, task);
         deadline = pool.scheduleDeadline(this, task);
     }

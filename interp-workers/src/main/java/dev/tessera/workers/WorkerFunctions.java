@@ -47,6 +47,9 @@ final class WorkerFunctions {
                         Tuple info = (Tuple) GuestValues.toHost(a[1], "the task's exception");
                         error = new WorkerException(str(info.get(0)), str(info.get(1)), str(info.get(2)));
                     }
+                    if (error instanceof WorkerException w && w.pythonType().equals("MemoryError")) {
+                        worker.retire(); // before the future fails: once it has, the worker is replaced already
+                    }
                     if (worker.end(task)) {
                         task.finish(result, error);
                         pool.taskEnded(task);
@@ -82,6 +85,9 @@ final class WorkerFunctions {
     private static Object take(InterpreterPool pool, Worker worker, Node node) {
         PythonLanguage lang = PythonLanguage.get(node);
         while (true) {
+            if (worker.isRetired()) {
+                return PNone.NONE; // ends the loop: the interpreter closes and a replacement has its slot
+            }
             Task task = pool.nextTask(node);
             if (task == null) {
                 return PNone.NONE;

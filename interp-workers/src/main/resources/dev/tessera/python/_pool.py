@@ -263,10 +263,12 @@ class InterpreterPool(_cf.Executor):
     imports at start. task_timeout: seconds after which a task fails with DeadlineExceeded and its worker is
     replaced. allow_read: directories workers may read. sys_path: directories put on the workers' sys.path (and
     readable); the main script's directory always is. spare_workers: started workers kept idle to replace a stopped
-    one at once (0 or 1)."""
+    one at once (0 or 1). heap_limit: when more than this fraction of the JVM's heap is still in use after a full
+    collection, the running task that allocated the most is stopped with MemoryLimitExceeded and its worker replaced
+    (default 0.85; 1 turns it off). A task that raises MemoryError also gets a fresh worker after it."""
 
     def __init__(self, max_workers=None, initializer=None, initargs=(), preload=(), *, task_timeout=None, allow_read=(),
-                 sys_path=(), spare_workers=1):
+                 sys_path=(), spare_workers=1, heap_limit=0.85):
         global _exit_hook_registered
         if max_workers is not None:
             if isinstance(max_workers, bool) or not isinstance(max_workers, int):
@@ -288,7 +290,7 @@ class InterpreterPool(_cf.Executor):
         if _exiting:
             raise RuntimeError("cannot start an interpreter pool after interpreter shutdown")
         self._handle = _create(max_workers, tuple(preload), init, tuple(initargs), sys_path, task_timeout, allow,
-                               spare_workers)
+                               spare_workers, heap_limit)
         # The workers start in parallel, in the background; a pool is returned once they have (or one failed,
         # breaking the pool), so that what is submitted next runs at once and shutdown(cancel_futures=True) right
         # after a submit still lets the tasks that workers took run, as with CPython's executors.

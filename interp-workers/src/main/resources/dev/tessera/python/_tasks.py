@@ -4,7 +4,7 @@ Kept apart from the pool (tessera._pool, loaded on first use) so that a worker, 
 so meets its top-level tessera.source(...), does not import concurrent.futures.
 """
 
-__all__ = ["ExecutionFailed", "DeadlineExceeded", "source"]
+__all__ = ["ExecutionFailed", "DeadlineExceeded", "MemoryLimitExceeded", "source"]
 
 
 class ExcInfo(tuple):
@@ -39,6 +39,11 @@ class DeadlineExceeded(TimeoutError):
     """A task ran past the pool's task_timeout: its worker was interrupted and replaced."""
 
 
+class MemoryLimitExceeded(MemoryError):
+    """A task was stopped because the heap stayed past the pool's heap_limit after a full collection and it had
+    allocated the most of any running task: its worker was replaced, which freed what the task had built."""
+
+
 class source:
     """Code for workers to run without a module: pool.submit(tessera.source(code, "main"), ...) calls the function
     `main` that `code` defines (compiled once per worker)."""
@@ -60,5 +65,5 @@ class source:
         return f"tessera.source(<{len(self.code)} chars>, {self.entry!r})"
 
 
-for _cls in (ExecutionFailed, DeadlineExceeded, source):
+for _cls in (ExecutionFailed, DeadlineExceeded, MemoryLimitExceeded, source):
     _cls.__module__ = "tessera"

@@ -283,7 +283,7 @@ class PythonPoolTest {
     }
 
     @Test
-    void systemExitKeyboardInterruptMemoryErrorAndRecursionInATaskFailOnlyThatTask(@TempDir Path dir) throws Exception {
+    void systemExitKeyboardInterruptMemoryErrorAndRecursionInATaskFailOnlyThatTaskAndAMemoryErrorGetsAFreshWorker(@TempDir Path dir) throws Exception {
         Path script = dir.resolve("faults.py");
         Files.writeString(script, """
                 import sys
@@ -322,7 +322,7 @@ class PythonPoolTest {
         }
         String text = out.toString();
         for (String line : List.of("exit_task failed with SystemExit", "interrupt failed with KeyboardInterrupt",
-                "out_of_memory failed with MemoryError", "recurse failed with RecursionError", "failed 4 replaced 0")) {
+                "out_of_memory failed with MemoryError", "recurse failed with RecursionError", "failed 4 replaced 1")) {
             assertTrue(text.contains(line), line + " missing in:\n" + text);
         }
         for (String fn : List.of("exit_task", "interrupt", "out_of_memory", "recurse")) {
