@@ -36,6 +36,15 @@ public final class PythonRuntime implements AutoCloseable {
         Engine.Builder builder = Engine.newBuilder("python")
                 .option("engine.WarnInterpreterOnly", "false") // we check ourselves, with a clearer message
                 .allowExperimentalOptions(true); // the compilation options above are experimental ones
+        if (System.getProperty("polyglot.python.CatchAllExceptions") == null) {
+            // A Java exception thrown inside GraalPy (its own bugs, e.g. a NullPointerException when a memoryview is
+            // released by an __index__ it calls) becomes a Python SystemError that the script can catch, instead of
+            // a host error that unwinds every Python frame and ends the interpreter.
+            builder.option("python.CatchAllExceptions", "true");
+        }
+        if (System.getProperty("polyglot.python.WithJavaStacktrace") == null) {
+            builder.option("python.WithJavaStacktrace", "0"); // that SystemError's message is one line, not a host trace
+        }
         COMPILATION.forEach((name, value) -> {
             if (System.getProperty("polyglot." + name) == null) {
                 builder.option(name, value);

@@ -1,5 +1,22 @@
 # Evaluated once per interpreter by the host (TesseraPackage); its value is the installer.
 
+
+def _refuse_c_extensions():
+    """No Tessera interpreter has native access, so a C extension can never load. GraalPy says so with ImportError
+    for the first one and SystemError ("a second GraalPy context attempted to load a native module") for the next;
+    code that falls back when `import _speedups` fails expects ImportError every time."""
+    import _imp
+
+    def create_dynamic(spec, file=None):
+        raise ImportError(f"cannot load the C extension module {spec.name!r}: Tessera's interpreters run without "
+                          f"native access (use a pure-Python package, or tessera.kernels for array work)",
+                          name=spec.name, path=getattr(spec, "origin", None))
+
+    _imp.create_dynamic = create_dynamic
+
+
+_refuse_c_extensions()
+
 def _tessera_install(host, parts):
     """Builds the package `tessera`: `tessera._host` from the host's (name, value) pairs, then each part as its own
     module `tessera.<name>`; the package exports every private part's __all__, and a public part (tessera.kernels)

@@ -64,12 +64,34 @@ public final class Main implements Callable<Integer> {
     }
 
     private String oneLine(Throwable e) {
+        if (e instanceof org.graalvm.polyglot.PolyglotException p && (p.isInternalError() || p.isHostException())) {
+            return internalError(p);
+        }
         String message = e.getMessage();
         if (message == null || message.isBlank()) {
             message = e.getClass().getSimpleName() + (e.getCause() != null ? ": " + e.getCause().getMessage() : "");
         }
         boolean expected = e instanceof IllegalArgumentException || e instanceof dev.tessera.examples.ExampleException;
         return message.lines().findFirst().orElse(message) + (debug || expected ? "" : "   (--debug shows where)");
+    }
+
+    /**
+     * A Java exception from inside GraalPy that no Python code could catch (most arrive as a SystemError; see
+     * PythonRuntime): one line naming it as the runtime's, with the Python function it struck in.
+     */
+    private String internalError(org.graalvm.polyglot.PolyglotException e) {
+        String where = "";
+        for (org.graalvm.polyglot.PolyglotException.StackFrame f : e.getPolyglotStackTrace()) {
+            if (f.isGuestFrame()) { // the innermost Python function (GraalPy gives no line for a Java exception)
+                org.graalvm.polyglot.SourceSection at = f.getSourceLocation();
+                where = ", in " + f.getRootName() + (at != null && at.getSource().getPath() != null
+                        ? " (" + at.getSource().getName() + ":" + at.getStartLine() + ")" : "");
+                break;
+            }
+        }
+        String what = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+        return "internal error in the Python runtime (GraalPy), not a Python exception" + where + ": " + what
+                + (debug ? "" : "   (--debug shows the Java stack)");
     }
 
     @Command(name = "run", description = "Run a Python script in the main interpreter, with `tessera` importable.")

@@ -44,4 +44,31 @@ class CommandLineTest {
         assertEquals(1024L, (Long) run.matchedOption("--max-bytes").getValue());
         assertEquals(List.of("a"), run.matchedPositional(1).getValue());
     }
+
+    @Test
+    void anInternalErrorNoScriptCanCatchIsOneLineNamingWhereItStruck(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // GraalPy 25.0.3 throws a NullPointerException here; Tessera normally turns it into a catchable SystemError,
+        // so that conversion is switched off to see what the command line does with what is left uncaught
+        Path script = dir.resolve("released.py");
+        java.nio.file.Files.writeString(script, """
+                class Releases:
+                    def __index__(self):
+                        m.release()
+                        return 4
+                m = memoryview(bytearray(128))
+                m[Releases()]
+                """);
+        System.setProperty("polyglot.python.CatchAllExceptions", "false");
+        java.io.StringWriter err = new java.io.StringWriter();
+        int status;
+        try {
+            status = Main.commandLine().setErr(new java.io.PrintWriter(err, true)).execute("run", script.toString());
+        } finally {
+            System.clearProperty("polyglot.python.CatchAllExceptions");
+        }
+        assertEquals(2, status);
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(err.toString().startsWith(
+                "tessera: internal error in the Python runtime (GraalPy), not a Python exception, in <module>: "), err.toString());
+    }
 }

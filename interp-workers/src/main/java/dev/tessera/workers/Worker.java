@@ -75,9 +75,9 @@ final class Worker implements Runnable {
     }
 
     /**
-     * After a task ended in a MemoryError the interpreter's state is not trusted (the error may have struck inside
-     * the runtime, and what the task built may still be referenced): the pool replaces this worker now, and its
-     * loop ends at the next take, which closes the interpreter and frees everything in it.
+     * After a task ended in a MemoryError or SystemError the interpreter's state is not trusted (the error may have
+     * struck inside the runtime, and what the task built may still be referenced): the pool replaces this worker
+     * now, and its loop ends at the next take, which closes the interpreter and frees everything in it.
      */
     void retire() {
         if (!pool.isShutdown()) { // at shutdown no replacement would start, and queued tasks still need a worker

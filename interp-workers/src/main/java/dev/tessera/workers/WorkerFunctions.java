@@ -23,6 +23,13 @@ final class WorkerFunctions {
     private WorkerFunctions() {
     }
 
+    /**
+     * Errors after which a worker's interpreter is not trusted and is replaced: MemoryError (it may have struck inside
+     * the runtime, and the task's data may still be referenced) and SystemError (an internal error of the
+     * interpreter; GraalPy's own Java exceptions arrive as one).
+     */
+    private static final java.util.Set<String> RETIRING_ERRORS = java.util.Set.of("MemoryError", "SystemError");
+
     static List<HostFunction> of(InterpreterPool pool, Worker worker) {
         var scope = worker.scope;
         return List.of(
@@ -47,7 +54,7 @@ final class WorkerFunctions {
                         Tuple info = (Tuple) GuestValues.toHost(a[1], "the task's exception");
                         error = new WorkerException(str(info.get(0)), str(info.get(1)), str(info.get(2)));
                     }
-                    if (error instanceof WorkerException w && w.pythonType().equals("MemoryError")) {
+                    if (error instanceof WorkerException w && RETIRING_ERRORS.contains(w.pythonType())) {
                         worker.retire(); // before the future fails: once it has, the worker is replaced already
                     }
                     if (worker.end(task)) {

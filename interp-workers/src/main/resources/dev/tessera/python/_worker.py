@@ -33,6 +33,29 @@ class _NoHostImports:
 _sys.meta_path.insert(0, _NoHostImports)
 _sys.modules.pop("java", None)
 
+
+def _no_threads(*args, **kwargs):
+    raise RuntimeError("a tessera worker cannot start threads: each worker is one thread that runs one task at a time "
+                       "(use more workers, or start threads in the main interpreter; if this came from a worker "
+                       "importing your main script, put the thread under 'if __name__ == \"__main__\":')")
+
+
+def _refuse_threads():
+    """Workers are built without thread creation; GraalPy's refusal is a host error (a SystemError at best), so
+    threading.Thread.start() raises this RuntimeError first, saying why."""
+    import _thread
+    for name in ("start_new_thread", "start_new", "start_joinable_thread"):
+        if hasattr(_thread, name):
+            setattr(_thread, name, _no_threads)
+    threading = _sys.modules.get("threading")
+    if threading is not None:  # imported already: it keeps its own reference
+        for name in ("_start_new_thread", "_start_joinable_thread"):
+            if hasattr(threading, name):
+                setattr(threading, name, _no_threads)
+
+
+_refuse_threads()
+
 _main_modules = {}
 _functions = {}  # target id -> function: a task pays the import and lookup once per worker
 

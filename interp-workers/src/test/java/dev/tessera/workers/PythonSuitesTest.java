@@ -72,4 +72,11 @@ class PythonSuitesTest {
         assertTrue(counts[0] >= 10, "the suite ran " + counts[0] + " tests");
         assertEquals(0, counts[1]);
     }
+
+    @Test
+    void graalPysInternalErrorsArePythonExceptions() {
+        int[] counts = runSuite("test_internal_errors.py");
+        assertTrue(counts[0] >= 7, "the suite ran " + counts[0] + " tests");
+        assertEquals(0, counts[1]);
+    }
 }
