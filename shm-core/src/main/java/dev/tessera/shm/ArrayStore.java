@@ -30,6 +30,8 @@ public final class ArrayStore implements AutoCloseable {
     private final AtomicLong nextId = new AtomicLong(1);
     private final Map<String, SharedArray> live = new ConcurrentHashMap<>();
     private final Set<String> names = ConcurrentHashMap.newKeySet(); // claimed, including arrays being allocated
+    private final Map<String, AnonymousFile> files = new ConcurrentHashMap<>(); // shareable arrays' descriptors
+    private static final String SHAREABLE = "anonymous shared memory";
     private volatile boolean closed;
 
     /** A store without a byte limit. */
@@ -79,6 +81,48 @@ public final class ArrayStore implements AutoCloseable {
             names.remove(id);
             throw e;
         }
+    }
+
+    /**
+     * A zero-filled array in anonymous shared memory ({@code memfd_create}): like {@link #allocate}, and other
+     * processes of the same user can map the same pages through {@link #descriptorOf}. Counted in the store's bytes.
+     * The memory is freed when the array closes and every other process has unmapped it.
+     */
+    public SharedArray allocateShareable(String name, DType dtype, long... shape) {
+        String id = claimName(name);
+        try {
+            long bytes = byteCount(dtype, shape);
+            reserve(id, bytes);
+            Arena arena = Arena.ofShared();
+            AnonymousFile file = null;
+            try {
+                file = AnonymousFile.create(id, Math.max(bytes, 1));
+                MemorySegment mapping = file.map(Math.max(bytes, 1), arena);
+                // a plain native segment of the arena, as every array's (compiled accessors rely on one class)
+                MemorySegment segment = MemorySegment.ofAddress(mapping.address()).reinterpret(bytes, arena, null);
+                files.put(id, file);
+                return register(new SharedArray(id, dtype, shape, false, arena, segment, SHAREABLE, this::onClosed));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot map anonymous memory for '" + id + "': " + e.getMessage(), e);
+            } catch (RuntimeException | Error e) {
+                files.remove(id);
+                if (file != null) {
+                    file.close();
+                }
+                arena.close();
+                bytesInUse.addAndGet(-bytes);
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            names.remove(id);
+            throw e;
+        }
+    }
+
+    /** The descriptor of a shareable array's anonymous memory (open while the array lives); empty for others. */
+    public java.util.OptionalInt descriptorOf(SharedArray array) {
+        AnonymousFile f = array.isClosed() ? null : files.get(array.name());
+        return f == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(f.fd());
     }
 
     /**
@@ -168,8 +212,14 @@ public final class ArrayStore implements AutoCloseable {
 
     private void onClosed(SharedArray array) {
         if (live.remove(array.name(), array)) {
+            if (array.origin().equals(SHAREABLE)) {
+                AnonymousFile f = files.remove(array.name());
+                if (f != null) {
+                    f.close(); // the pages go once no other process maps them either
+                }
+            }
             names.remove(array.name());
-            if (array.origin().equals("off-heap")) {
+            if (array.origin().equals("off-heap") || array.origin().equals(SHAREABLE)) {
                 bytesInUse.addAndGet(-array.byteSize());
             }
         }
