@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 /** The {@code tessera} command line (started by the ./tessera launcher with the optimizing-runtime flags). */
 @Command(name = "tessera", mixinStandardHelpOptions = true, version = "tessera 0.1.0",
         description = "Shared-memory arrays and parallel GraalPy interpreters on the JVM.",
-        subcommands = {Main.Run.class, Main.Demo.class, Examples.class, BenchCommand.class, Main.Info.class})
+        subcommands = {Main.Run.class, Main.Demo.class, Examples.class, Serve.class, BenchCommand.class, Main.Info.class})
 public final class Main implements Callable<Integer> {
     /** Stack traces of host failures: {@code --debug} anywhere before a script's own arguments, or -Dtessera.debug=true. */
     private boolean debug = Boolean.getBoolean("tessera.debug");

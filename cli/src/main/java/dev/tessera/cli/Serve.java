@@ -1,0 +1,57 @@
+package dev.tessera.cli;
+
+import dev.tessera.buffer.PythonRuntime;
+import dev.tessera.service.ArrayService;
+import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.InterpreterPool;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tessera serve}: a resident array store and warm pool that local CPython processes use through the client. */
+@Command(name = "serve", description = "Serve named arrays in anonymous shared memory and jobs over a Unix socket "
+        + "(client: service/python/tessera_client.py).")
+final class Serve implements Callable<Integer> {
+    @Option(names = "--socket", description = "socket path (default: $XDG_RUNTIME_DIR/tessera/tessera.sock, else /tmp/tessera-$USER/)")
+    Path socket;
+
+    @Option(names = "--workers", description = "worker interpreters (default: the number of cores)")
+    Integer workers;
+
+    @Option(names = "--sys-path", description = "a directory of modules that jobs may name (repeatable)")
+    List<Path> sysPath = new ArrayList<>();
+
+    @Option(names = "--max-bytes", description = "limit of array memory in bytes (default: none)")
+    Long maxBytes;
+
+    @Override
+    public Integer call() throws Exception {
+        Path at = socket != null ? socket : ArrayService.defaultSocket();
+        PythonRuntime runtime = PythonRuntime.start();
+        ArrayStore store = maxBytes == null ? new ArrayStore() : new ArrayStore(maxBytes);
+        InterpreterPool.Builder b = InterpreterPool.builder().runtime(runtime).store(store).sysPath(sysPath.toArray(Path[]::new));
+        if (workers != null) {
+            b.workers(workers);
+        }
+        InterpreterPool pool = b.build();
+        pool.awaitReady(Duration.ofMinutes(2));
+        ArrayService service = ArrayService.start(at, store, pool);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            pool.shutdownNow();
+            store.close();
+            stopped.countDown();
+        }));
+        System.out.printf("tessera serve: listening on %s (pid %d, %d workers); Ctrl-C stops%n", at,
+                ProcessHandle.current().pid(), pool.workerCount());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.tessera.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.InterpreterPool;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service with the machine's real CPython as its client (client_suite.py: attach, fill through workers, read
+ * and write from CPython, refusals, a client dying with a mapping, release, malformed and oversized requests).
+ */
+class ArrayServiceTest {
+    private static ArrayStore store;
+    private static InterpreterPool pool;
+
+    static Path resource(String name) {
+        try {
+            return Path.of(ArrayServiceTest.class.getResource("/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @BeforeAll
+    static void startPool() throws Exception {
+        store = new ArrayStore();
+        pool = InterpreterPool.builder().workers(2).store(store).sysPath(resource("pymods")).build();
+        pool.awaitReady(Duration.ofMinutes(2));
+    }
+
+    @AfterAll
+    static void stopPool() {
+        pool.shutdownNow();
+        store.close();
+    }
+
+    @Test
+    void cpythonClientsAttachFillReadAndReleaseAndBadRequestsAreRefused(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(hasPython3(), "python3 is not on PATH");
+        Path socket = dir.resolve("run").resolve("t.sock");
+        try (ArrayService service = ArrayService.start(socket, store, pool)) {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            Path client = Path.of(System.getProperty("tessera.root", "..")).resolve("service/python");
+            if (!Files.exists(client.resolve("tessera_client.py"))) {
+                client = Path.of("python").toAbsolutePath(); // run from the module's directory
+            }
+            Process p = new ProcessBuilder("python3", resource("client_suite.py").toString(), socket.toString(), client.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains("CHECKS PASSED"), out);
+            assertEquals(0, store.bytesInUse(), "released arrays leave nothing");
+            assertEquals(0, store.leaseCount());
+        }
+        assertTrue(Files.notExists(socket), "the socket file goes with the service");
+    }
+
+    @Test
+    void aSecondServiceOnALiveSocketAndAnOpenDirectoryAreRefusedAStaleSocketReplaced(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("run").resolve("t.sock");
+        try (ArrayService first = ArrayService.start(socket, store, pool)) {
+            IOException e = assertThrows(IOException.class, () -> ArrayService.start(socket, store, pool));
+            assertTrue(e.getMessage().contains("already listening"), e.getMessage());
+        }
+        Files.createFile(socket); // what a service that died leaves
+        try (ArrayService again = ArrayService.start(socket, store, pool)) {
+            assertTrue(Files.exists(socket));
+        }
+        Path open = dir.resolve("open");
+        Files.createDirectories(open);
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+        IOException e = assertThrows(IOException.class, () -> ArrayService.start(open.resolve("t.sock"), store, pool));
+        assertTrue(e.getMessage().contains("rwx------"), e.getMessage());
+    }
+
+    private static boolean hasPython3() {
+        try {
+            return new ProcessBuilder("python3", "-c", "pass").start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}

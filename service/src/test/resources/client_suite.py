@@ -1,0 +1,71 @@
+"""Run by ArrayServiceTest with CPython: python3 client_suite.py SOCKET CLIENT_DIR. Prints CHECKS PASSED at the end."""
+import json
+import os
+import socket
+import subprocess
+import sys
+
+sock_path, client_dir = sys.argv[1], sys.argv[2]
+sys.path.insert(0, client_dir)
+import tessera_client as tc
+
+
+def expect_error(fn, type_, text=""):
+    try:
+        fn()
+    except tc.ServiceError as e:
+        assert e.type == type_ and text in e.message, (e.type, e.message)
+        return e
+    raise AssertionError(f"no {type_} raised")
+
+
+with tc.connect(sock_path) as c:
+    # attach, fill in parallel through the workers, read here, write here and seen there
+    a = c.zeros("grid", (1000, 4), "float64")
+    assert c.submit("fill_rows", "fill_2d", c.view("grid", 0, 500), 0) == 500
+    assert c.submit("fill_rows", "fill_2d", c.view("grid", 500, 1000), 500) == 500
+    assert a[999][3] == 999 * 4 + 3, a[999][3]
+    b = c.attach("grid")
+    b[0][0] = -7.0
+    assert a[0][0] == -7.0 and c.submit("fill_rows", "first", c.view("grid", 0, 1, readonly=True)) == -7.0
+    assert c.list() == ["grid"] and c.describe("grid")["bytes"] == 32000
+    # refusals, each with the service alive afterwards
+    expect_error(lambda: c.zeros("grid", 4), "ValueError", "already exists")
+    expect_error(lambda: c.zeros("bad", 4, "complex512"), "ValueError")
+    expect_error(lambda: c.zeros("neg", (-1,)), "ValueError")
+    expect_error(lambda: c.attach("nope"), "ValueError", "no array named 'nope'")
+    e = expect_error(lambda: c.submit("fill_rows", "boom"), "ValueError", "bad job")
+    assert "boom" in e.traceback, e.traceback
+    expect_error(lambda: c.submit("no_such_module", "f"), "ModuleNotFoundError")
+    expect_error(lambda: c.submit("fill_rows", "fill_2d", c.view("grid", 0, 5000), 0), "IndexError", "not within")
+    lease = c.view("grid", 0, 10)
+    expect_error(lambda: c.submit("fill_rows", "fill_2d", lease, lease, 0), "BufferError")  # two writers on rows 0-10
+    expect_error(lambda: c._call({"op": "fly"}), "ValueError", "unknown op")
+    expect_error(lambda: c._call({"name": "x"}), "ValueError", "'op'")
+    # a client that dies holding a mapping: the service lives, the data stays
+    subprocess.run([sys.executable, "-c", f"""
+import sys, os; sys.path.insert(0, {client_dir!r}); import tessera_client as tc
+c = tc.connect({sock_path!r}); m = c.attach('grid'); m[1][1] = 123.0; os._exit(3)"""], check=False)
+    assert a[1][1] == 123.0
+    # release: this client's mappings go, the name goes
+    del a, b
+    c.release("grid")
+    assert c.list() == []
+    expect_error(lambda: c.submit("fill_rows", "first", c.view("grid", 0, 1)), "ValueError", "no array named")
+    assert c.metrics()["bytes_in_use"] == 0
+
+# malformed and oversized requests: refused with a reply, the connection closed, the service alive
+for bad in (b"{not json\n", b"[1, 2]\n", b"x" * (1 << 20 + 1) + b"\n"):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock_path)
+    try:
+        s.sendall(bad)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    reply = json.loads(s.makefile("rb").readline() or b'{"ok": false, "error": "closed"}')
+    assert reply["ok"] is False, reply
+    assert s.recv(1) == b"", "the connection is closed after a malformed request"
+    s.close()
+with tc.connect(sock_path) as c:
+    assert c.metrics()["arrays"] == 0
+print("CHECKS PASSED")

@@ -1,0 +1,19 @@
+def fill(view, start):
+    for i in range(len(view)):
+        view[i] = (start + i) * 0.5
+    return len(view)
+
+def total(view):
+    return sum(view)
+
+def boom():
+    raise ValueError("bad job")
+
+def fill_2d(view, start):
+    m = view.cast("B").cast("d")  # flat: row r, column k holds (start + r) * 4 + k
+    for i in range(len(m)):
+        m[i] = start * 4 + i
+    return len(m) // 4
+
+def first(view):
+    return memoryview(view).cast("B").cast("d")[0]
