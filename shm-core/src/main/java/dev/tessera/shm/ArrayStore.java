@@ -31,6 +31,7 @@ public final class ArrayStore implements AutoCloseable {
     private final Map<String, SharedArray> live = new ConcurrentHashMap<>();
     private final Set<String> names = ConcurrentHashMap.newKeySet(); // claimed, including arrays being allocated
     private final Map<String, AnonymousFile> files = new ConcurrentHashMap<>(); // shareable arrays' descriptors
+    private static final String OFF_HEAP = "off-heap";
     private static final String SHAREABLE = "anonymous shared memory";
     private volatile boolean closed;
 
@@ -58,6 +59,20 @@ public final class ArrayStore implements AutoCloseable {
 
     /** A zero-filled array named {@code name} (unique in this store; null for a generated name). */
     public SharedArray allocate(String name, DType dtype, long... shape) {
+        return allocateOwned(name, dtype, shape, false);
+    }
+
+    /**
+     * A zero-filled array in anonymous shared memory ({@code memfd_create}): like {@link #allocate}, and other
+     * processes of the same user can map the same pages through {@link #descriptorOf}. Counted in the store's bytes.
+     * The memory is freed when the array closes and every other process has unmapped it.
+     */
+    public SharedArray allocateShareable(String name, DType dtype, long... shape) {
+        return allocateOwned(name, dtype, shape, true);
+    }
+
+    /** The one path of memory this store owns and counts: a name, the budget, an arena, and undoing all on failure. */
+    private SharedArray allocateOwned(String name, DType dtype, long[] shape, boolean shareable) {
         String id = claimName(name);
         try {
             long bytes = byteCount(dtype, shape);
@@ -65,7 +80,8 @@ public final class ArrayStore implements AutoCloseable {
             Arena arena = Arena.ofShared();
             MemorySegment segment;
             try {
-                segment = arena.allocate(Math.max(bytes, 1), ALIGNMENT).asSlice(0, bytes);
+                segment = shareable ? anonymousSegment(id, bytes, arena)
+                        : arena.allocate(Math.max(bytes, 1), ALIGNMENT).asSlice(0, bytes);
             } catch (OutOfMemoryError e) {
                 arena.close();
                 bytesInUse.addAndGet(-bytes);
@@ -76,47 +92,37 @@ public final class ArrayStore implements AutoCloseable {
                 bytesInUse.addAndGet(-bytes);
                 throw e;
             }
-            return register(new SharedArray(id, dtype, shape, false, arena, segment, "off-heap", this::onClosed));
+            // once registered, closing the array (also the refusal of a closed store) gives everything back
+            return register(new SharedArray(id, dtype, shape, false, arena, segment, shareable ? SHAREABLE : OFF_HEAP,
+                    this::onClosed));
         } catch (RuntimeException | Error e) {
             names.remove(id);
             throw e;
         }
     }
 
-    /**
-     * A zero-filled array in anonymous shared memory ({@code memfd_create}): like {@link #allocate}, and other
-     * processes of the same user can map the same pages through {@link #descriptorOf}. Counted in the store's bytes.
-     * The memory is freed when the array closes and every other process has unmapped it.
-     */
-    public SharedArray allocateShareable(String name, DType dtype, long... shape) {
-        String id = claimName(name);
+    /** A new anonymous file mapped into {@code arena}; its descriptor stays in {@link #files} until the array closes. */
+    private MemorySegment anonymousSegment(String id, long bytes, Arena arena) {
+        AnonymousFile file = AnonymousFile.create(id, Math.max(bytes, 1));
         try {
-            long bytes = byteCount(dtype, shape);
-            reserve(id, bytes);
-            Arena arena = Arena.ofShared();
-            AnonymousFile file = null;
-            try {
-                file = AnonymousFile.create(id, Math.max(bytes, 1));
-                MemorySegment mapping = file.map(Math.max(bytes, 1), arena);
-                // a plain native segment of the arena, as every array's (compiled accessors rely on one class)
-                MemorySegment segment = MemorySegment.ofAddress(mapping.address()).reinterpret(bytes, arena, null);
-                files.put(id, file);
-                return register(new SharedArray(id, dtype, shape, false, arena, segment, SHAREABLE, this::onClosed));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot map anonymous memory for '" + id + "': " + e.getMessage(), e);
-            } catch (RuntimeException | Error e) {
-                files.remove(id);
-                if (file != null) {
-                    file.close();
-                }
-                arena.close();
-                bytesInUse.addAndGet(-bytes);
-                throw e;
-            }
-        } catch (RuntimeException | Error e) {
-            names.remove(id);
+            MemorySegment segment = asArraySegment(file.map(Math.max(bytes, 1), arena), bytes, arena);
+            files.put(id, file);
+            return segment;
+        } catch (IOException e) {
+            file.close();
+            throw new UncheckedIOException("cannot map anonymous memory for '" + id + "': " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            file.close();
             throw e;
         }
+    }
+
+    /**
+     * A mapping seen as a plain native segment of the same arena (unmapped when it closes), so that every array's
+     * segment has one class: compiled accessors rely on that.
+     */
+    private static MemorySegment asArraySegment(MemorySegment mapping, long bytes, Arena arena) {
+        return MemorySegment.ofAddress(mapping.address()).reinterpret(bytes, arena, null);
     }
 
     /** The descriptor of a shareable array's anonymous memory (open while the array lives); empty for others. */
@@ -144,9 +150,7 @@ public final class ArrayStore implements AutoCloseable {
                 }
                 MemorySegment mapping = channel.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY,
                         0, bytes, arena);
-                // Seen as a plain native segment of the same arena (unmapped when it closes), so that every array's
-                // segment has one class: compiled accessors rely on that.
-                MemorySegment segment = MemorySegment.ofAddress(mapping.address()).reinterpret(bytes, arena, null);
+                MemorySegment segment = asArraySegment(mapping, bytes, arena);
                 if (!writable) {
                     segment = segment.asReadOnly();
                 }
@@ -212,14 +216,12 @@ public final class ArrayStore implements AutoCloseable {
 
     private void onClosed(SharedArray array) {
         if (live.remove(array.name(), array)) {
-            if (array.origin().equals(SHAREABLE)) {
-                AnonymousFile f = files.remove(array.name());
-                if (f != null) {
-                    f.close(); // the pages go once no other process maps them either
-                }
+            AnonymousFile f = files.remove(array.name());
+            if (f != null) {
+                f.close(); // the pages go once no other process maps them either
             }
             names.remove(array.name());
-            if (array.origin().equals("off-heap") || array.origin().equals(SHAREABLE)) {
+            if (array.origin().equals(OFF_HEAP) || array.origin().equals(SHAREABLE)) {
                 bytesInUse.addAndGet(-array.byteSize());
             }
         }
