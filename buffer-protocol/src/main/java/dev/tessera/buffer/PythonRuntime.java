@@ -1,5 +1,6 @@
 package dev.tessera.buffer;
 
+import java.util.List;
 import java.util.Map;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -25,31 +26,34 @@ public final class PythonRuntime implements AutoCloseable {
      * interpreter's start-up runs the import machinery, whose functions then fill the one compiler thread's
      * queue for seconds while a task's hot loop waits behind them. They are left to the interpreter (they only run
      * at import time), and code compiles in one tier, straight to optimized code: a pool of 2 reaches half its
-     * steady rate in about 5 s instead of about 15 s. A {@code -Dpolyglot.engine.*} system property overrides each.
+     * steady rate in about 5 s instead of about 15 s. A {@code -Dpolyglot.*} system property overrides each (as it
+     * does the options below).
      */
     static final Map<String, String> COMPILATION = Map.of(
             "engine.MultiTier", "false",
             "engine.CompileOnly", "~_find_and_load,~find_spec,~AbstractFunctionBuiltins.__module__");
+
+    /**
+     * A Java exception thrown inside GraalPy (its own bugs, e.g. a NullPointerException when a memoryview is released
+     * by an __index__ it calls) becomes a Python SystemError that the script can catch, with a one-line message,
+     * instead of a host error that unwinds every Python frame and ends the interpreter.
+     */
+    static final Map<String, String> INTERNAL_ERRORS = Map.of(
+            "python.CatchAllExceptions", "true",
+            "python.WithJavaStacktrace", "0");
 
     /** Starts the shared engine; throws with one clear line when the optimizing runtime is missing. */
     public static PythonRuntime start() {
         Engine.Builder builder = Engine.newBuilder("python")
                 .option("engine.WarnInterpreterOnly", "false") // we check ourselves, with a clearer message
                 .allowExperimentalOptions(true); // the compilation options above are experimental ones
-        if (System.getProperty("polyglot.python.CatchAllExceptions") == null) {
-            // A Java exception thrown inside GraalPy (its own bugs, e.g. a NullPointerException when a memoryview is
-            // released by an __index__ it calls) becomes a Python SystemError that the script can catch, instead of
-            // a host error that unwinds every Python frame and ends the interpreter.
-            builder.option("python.CatchAllExceptions", "true");
+        for (Map<String, String> options : List.of(COMPILATION, INTERNAL_ERRORS)) {
+            options.forEach((name, value) -> {
+                if (System.getProperty("polyglot." + name) == null) {
+                    builder.option(name, value);
+                }
+            });
         }
-        if (System.getProperty("polyglot.python.WithJavaStacktrace") == null) {
-            builder.option("python.WithJavaStacktrace", "0"); // that SystemError's message is one line, not a host trace
-        }
-        COMPILATION.forEach((name, value) -> {
-            if (System.getProperty("polyglot." + name) == null) {
-                builder.option(name, value);
-            }
-        });
         Engine engine = builder.build();
         try {
             requireOptimizingRuntime(engine);

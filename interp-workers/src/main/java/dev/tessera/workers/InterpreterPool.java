@@ -6,7 +6,6 @@ import dev.tessera.buffer.values.Tuple;
 import dev.tessera.shm.ArrayStore;
 import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.nodes.Node;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -271,12 +270,11 @@ public final class InterpreterPool implements AutoCloseable {
     /** What the pool is doing: counts, and per worker its tasks and the bytes its thread has allocated. */
     public PoolStats stats() {
         List<PoolStats.WorkerStats> ws = new ArrayList<>();
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (Worker w : slots) {
             if (w != null) {
                 Task t = w.currentTask();
                 ws.add(new PoolStats.WorkerStats(w.slot(), w.isReady(), t != null, w.tasksRun(),
-                        w.thread.isAlive() ? threads.getThreadAllocatedBytes(w.thread.threadId()) : -1));
+                        w.allocatedBytes()));
             }
         }
         int running = (int) ws.stream().filter(PoolStats.WorkerStats::busy).count();

@@ -3,14 +3,14 @@ package dev.tessera.workers;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.Map;
 import java.util.Set;
-import java.lang.management.MemoryMXBean;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
@@ -22,9 +22,8 @@ import javax.management.openmbean.CompositeData;
  * whichever thread allocates next: the main interpreter, another worker, the pool's own threads. So after every
  * collection, and every 20 ms in between (large arrays go straight to the old generation and may fill the heap with
  * no young collection at all), the guard looks at how much of the heap is in use. Past a pool's limit it asks for a
- * full collection
- * (what survives that is live, not garbage waiting for the old generation to be collected), and if the heap is still
- * past the limit it stops the running task that has allocated the most since it began: its context is closed, which
+ * full collection (what survives that is live, not garbage waiting for the old generation to be collected), and if
+ * the heap is still past the limit it stops the running task that has allocated the most since it began: its context is closed, which
  * makes everything the task built unreachable, and its worker is replaced. Until that worker's thread has ended no
  * other task is stopped, so one hog costs one task.
  *
@@ -39,18 +38,20 @@ final class MemoryGuard {
     private static final long MIN_NANOS_BETWEEN_FORCED_GCS = 250_000_000L;
     /** A stopped worker whose thread has not ended after this long no longer holds the guard back. */
     private static final long STOP_GRACE_NANOS = 5_000_000_000L;
+    private static final long POLL_NANOS = 20_000_000L;
 
     private static volatile MemoryGuard instance;
 
     private final Set<InterpreterPool> pools = ConcurrentHashMap.newKeySet();
     private final Set<String> heapPools = ConcurrentHashMap.newKeySet();
     private final long maxHeap = Runtime.getRuntime().maxMemory();
-    private static final long POLL_NANOS = 20_000_000L;
-    private static final long NO_EVENT = -1;
 
-    /** Heap in use after the last collection not yet looked at, with the sign bit clear; NO_EVENT if none. */
-    private final AtomicLong pendingUsed = new AtomicLong(NO_EVENT);
-    private volatile boolean pendingFull;
+    /** Heap in use after a collection, and whether it was a full one. */
+    private record Collection(long used, boolean full) {
+    }
+
+    /** The last collection not looked at yet (null if none): later ones replace it. */
+    private final AtomicReference<Collection> pending = new AtomicReference<>();
     /** Decisions run on this thread, off the JVM's notification thread; events that arrive meanwhile coalesce. */
     private final Thread decider = Thread.ofPlatform().name("tessera-memory-guard").daemon(true).unstarted(this::watchLoop);
     private long lastForcedGc = System.nanoTime() - MIN_NANOS_BETWEEN_FORCED_GCS;
@@ -83,9 +84,9 @@ final class MemoryGuard {
                 continue;
             }
             try {
-                long used = pendingUsed.getAndSet(NO_EVENT);
-                if (used != NO_EVENT) {
-                    decide(used, pendingFull);
+                Collection c = pending.getAndSet(null);
+                if (c != null) {
+                    decide(c.used(), c.full());
                 } else {
                     decide(heap.getHeapMemoryUsage().getUsed(), false);
                 }
@@ -137,8 +138,7 @@ final class MemoryGuard {
                 used += e.getValue().getUsed();
             }
         }
-        pendingFull = info.getGcAction().contains("major");
-        pendingUsed.set(used);
+        pending.set(new Collection(used, info.getGcAction().contains("major")));
         LockSupport.unpark(decider);
     }
 

@@ -194,7 +194,9 @@ final class PoolFunctions {
         }
         b.allowRead(paths(a[6], "allow_read"));
         b.spareWorkers(GuestArgs.asInt(a[7], "spare_workers"));
-        b.heapLimit(GuestArgs.asSeconds(a[8], "heap_limit", 0.85)); // a non-negative number; the builder checks the range
+        if (!GuestArgs.isNone(a[8])) { // a non-negative number here; the builder checks the range and holds the default
+            b.heapLimit(GuestArgs.asSeconds(a[8], "heap_limit", -1));
+        }
         PoolObject pool = new PoolObject(b.build());
         owner.pools.add(pool);
         return pool;

@@ -65,6 +65,11 @@ final class Worker implements Runnable {
         return pool;
     }
 
+    /** Bytes this worker's thread has allocated (cumulative, not live); -1 once the thread ended. */
+    long allocatedBytes() {
+        return thread.isAlive() ? MemoryGuard.threadAllocated(thread) : -1;
+    }
+
     /** Bytes this worker's thread allocated since its running task began (cumulative, not live). */
     long allocatedSinceTaskBegan() {
         return MemoryGuard.threadAllocated(thread) - allocatedAtBegin;
