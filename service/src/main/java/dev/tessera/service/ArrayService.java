@@ -25,11 +25,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code tessera serve}: named arrays in anonymous shared memory that local processes map zero-copy, and jobs that
@@ -61,7 +59,6 @@ public final class ArrayService implements AutoCloseable {
     private final InterpreterPool pool;
     private final ServerSocketChannel server;
     private final Thread acceptor;
-    private final AtomicLong connections = new AtomicLong();
     private volatile boolean closed;
 
     private ArrayService(Path socket, ArrayStore store, InterpreterPool pool, ServerSocketChannel server) {
@@ -118,15 +115,10 @@ public final class ArrayService implements AutoCloseable {
         return socket;
     }
 
-    public long connectionsServed() {
-        return connections.get();
-    }
-
     private void acceptLoop() {
         while (!closed) {
             try {
                 SocketChannel client = server.accept();
-                connections.incrementAndGet();
                 Thread.ofVirtual().name("tessera-service-client").start(() -> serve(client));
             } catch (IOException e) {
                 if (!closed) {
@@ -428,10 +420,5 @@ public final class ArrayService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** For the CLI: a one-line summary of what is served. */
-    public Map<String, Object> summary() {
-        return Map.of("socket", socket.toString(), "workers", pool.workerCount(), "pid", ProcessHandle.current().pid());
     }
 }
