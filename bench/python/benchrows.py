@@ -8,6 +8,7 @@ Importable by the Tessera scripts (GraalPy) and by their CPython peers alike.
 import json
 import subprocess
 import sys
+import threading
 import time
 
 
@@ -66,3 +67,17 @@ def best_rate(nbytes, fn, seconds, min_reps=5):
         best = max(best, nbytes / (time.perf_counter() - t0))
         reps += 1
     return best
+
+
+def thread_start_seconds(n):
+    """Seconds to start and join n threads that each compute 2 + 2: the same measure in Tessera and in CPython."""
+    results = []
+    t0 = time.perf_counter()
+    ts = [threading.Thread(target=lambda: results.append(2 + 2)) for _ in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    assert results == [4] * n
+    return elapsed

@@ -9,7 +9,6 @@ another with _xxsubinterpreters (3.11's private module), and spawned processes.
 """
 import os
 import sys
-import threading
 import time
 
 import benchrows
@@ -20,18 +19,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def two_plus_two():
     return 2 + 2
-
-
-def threads(n):
-    results = []
-    t0 = time.perf_counter()
-    ts = [threading.Thread(target=lambda: results.append(2 + 2)) for _ in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    assert results == [4] * n
-    return time.perf_counter() - t0
 
 
 def interpreters(n):
@@ -46,8 +33,8 @@ def main():
     tiny = "--tiny" in sys.argv
     json_out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
     n = 3 if tiny else 100
-    threads(n)  # once to load what threads need
-    t = min(threads(n) for _ in range(3))
+    benchrows.thread_start_seconds(n)  # once to load what threads need
+    t = min(benchrows.thread_start_seconds(n) for _ in range(3))
     i = interpreters(n)
     peer = {} if tiny or "--no-peer" in sys.argv else benchrows.run_peer(
         [benchrows.PYTHON, os.path.join(HERE, "startup_cpython.py"), str(n)])

@@ -7,8 +7,9 @@ Prints one JSON line: {figure: [what, seconds]}.
 import json
 import multiprocessing as mp
 import sys
-import threading
 import time
+
+import benchrows
 
 
 def two_plus_two():
@@ -17,17 +18,6 @@ def two_plus_two():
 
 def best_of(k, fn):
     return min(fn() for _ in range(k))
-
-
-def threads(n):
-    results = []
-    t0 = time.perf_counter()
-    ts = [threading.Thread(target=lambda: results.append(2 + 2)) for _ in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    return time.perf_counter() - t0
 
 
 def subinterpreters(n):
@@ -56,7 +46,7 @@ def processes(n):
 
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    out = {"threads_seconds": ["CPython threads", best_of(3, lambda: threads(n))]}
+    out = {"threads_seconds": ["CPython threads", best_of(3, lambda: benchrows.thread_start_seconds(n))]}
     try:
         out["interpreters_seconds"] = ["CPython subinterpreters", subinterpreters(n)]
     except ImportError:
