@@ -7,17 +7,22 @@
         print(a[:2, :4])
         c.release("grid")                          # freed once every process has unmapped it
 
-Arrays live in anonymous memory of the service (no file name anywhere); the client maps the service's descriptor
-through /proc/PID/fd/N, which only a process of the same user may open.
+Arrays live in anonymous memory of the service (no file name anywhere); the client maps the descriptor the
+service passes over the socket (SCM_RIGHTS), or else opens /proc/PID/fd/N, which only the same user may open.
+
+As a command, `python3 tessera_client.py run SCRIPT [ARGS...]` runs a script in the service's warm main interpreter
+(what `./tessera run` does when a service is running): output streams back, the exit status is the script's.
 """
+import array
 import json
 import mmap
 import os
 import socket
+import sys
 
-__all__ = ["connect", "Client", "ServiceError", "default_socket"]
+__all__ = ["connect", "Client", "ServiceError", "ServiceUnavailable", "default_socket", "run_script"]
 
-PROTOCOL = 1
+PROTOCOL = 2
 _FORMATS = {"float64": "d", "float32": "f", "int64": "q", "int32": "i", "int16": "h", "int8": "b",
             "uint64": "Q", "uint32": "I", "uint16": "H", "uint8": "B", "bool": "?"}
 
@@ -31,6 +36,10 @@ class ServiceError(Exception):
         self.type, self.message, self.traceback = type, message, traceback
 
 
+class ServiceUnavailable(ConnectionError):
+    """No service answers at the socket (or it does not run scripts): nothing was started."""
+
+
 def default_socket():
     path = os.environ.get("TESSERA_SOCKET")
     if path:
@@ -38,9 +47,8 @@ def default_socket():
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime:
         return os.path.join(runtime, "tessera", "tessera.sock")
-    import getpass
-    import tempfile
-    return os.path.join(tempfile.gettempdir(), f"tessera-{getpass.getuser()}", "tessera.sock")
+    import pwd  # the service (Java) uses /tmp and the user's name, whatever TMPDIR says
+    return os.path.join("/tmp", f"tessera-{pwd.getpwuid(os.getuid()).pw_name}", "tessera.sock")
 
 
 def connect(path=None, timeout=None):
@@ -52,33 +60,79 @@ def connect(path=None, timeout=None):
         s.connect(path)
     except OSError as e:
         s.close()
-        raise ConnectionError(f"no tessera service at {path} ({e.strerror or e}); start one with ./tessera serve") from None
+        raise ServiceUnavailable(f"no tessera service at {path} ({e.strerror or e}); start one with ./tessera serve") from None
     return Client(s)
 
 
 class Client:
     def __init__(self, sock):
         self._sock = sock
-        self._file = sock.makefile("rb")
+        self._buffer = bytearray()
+        self._fds = []  # descriptors that came with the reply being read
         self._maps = {}
         hello = self._call({"op": "hello"})
         if hello.get("protocol") != PROTOCOL:
             raise ServiceError("RuntimeError", f"the service speaks protocol {hello.get('protocol')}, this client {PROTOCOL}")
         self.service_pid = hello["pid"]
+        self.scripts = hello.get("scripts", False)
+        self.descriptors = hello.get("descriptors", False)  # arrays' memory comes over the socket (SCM_RIGHTS)
+        self.passed_descriptor = None  # how the last array was mapped: True passed, False reopened by path
+
+    def _read_exactly(self, n):
+        while len(self._buffer) < n:
+            data = self._sock.recv(max(65536, n - len(self._buffer)))
+            if not data:
+                raise ConnectionError("the service closed the connection")
+            self._buffer += data
+        data = bytes(self._buffer[:n])
+        del self._buffer[:n]
+        return data
+
+    def _readline(self):
+        """One reply line; descriptors passed with it land in self._fds."""
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0:
+                line = bytes(self._buffer[:end])
+                del self._buffer[:end + 1]
+                return line
+            data, ancillary, _, _ = self._sock.recvmsg(65536, socket.CMSG_SPACE(4 * array.array("i").itemsize))
+            for level, kind, payload in ancillary:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    fds = array.array("i")
+                    fds.frombytes(payload[:len(payload) - len(payload) % fds.itemsize])
+                    self._fds.extend(fds)
+            if not data:
+                raise ConnectionError("the service closed the connection")
+            self._buffer += data
 
     def _call(self, request):
         self._sock.sendall((json.dumps(request) + "\n").encode())
-        line = self._file.readline()
-        if not line:
-            raise ConnectionError("the service closed the connection")
-        reply = json.loads(line)
+        for fd in self._fds:
+            os.close(fd)  # left from an earlier reply that did not want one
+        self._fds = []
+        reply = json.loads(self._readline())
         if not reply.get("ok"):
             raise ServiceError(reply.get("error", "RuntimeError"), reply.get("message", ""), reply.get("traceback", ""))
         return reply
 
+    def _open(self, d):
+        """A descriptor of the array's memory: the one passed with the reply, else reopened through /proc."""
+        self.passed_descriptor = bool(self._fds)
+        if self._fds:
+            fd = self._fds.pop(0)
+        else:
+            fd = os.open(d["path"], os.O_RDWR)
+        # A number in /proc can be reused once the array is released: make sure this is the array asked for.
+        target = os.readlink(f"/proc/self/fd/{fd}")
+        if not target.startswith(f"/memfd:tessera:{d['name']} ") and target != f"/memfd:tessera:{d['name']}":
+            os.close(fd)
+            raise ServiceError("ValueError", f"array '{d['name']}' was released while it was being attached")
+        return fd
+
     def _map(self, d):
         """A numpy array (or a memoryview cast to the dtype and shape) over the array's pages."""
-        fd = os.open(d["path"], os.O_RDWR)
+        fd = self._open(d)
         try:
             m = mmap.mmap(fd, max(d["bytes"], 1), mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
         finally:
@@ -137,7 +191,9 @@ class Client:
         return r
 
     def close(self):
-        self._file.close()
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
         self._sock.close()
 
     def __enter__(self):
@@ -147,8 +203,63 @@ class Client:
         self.close()
 
 
+def run_script(script, args=(), path=None, out=None, err=None):
+    """Runs a script in the service's warm main interpreter, streaming its output to out/err (binary streams;
+    default this process's stdout/stderr); returns its exit status. Closing the connection (e.g. Ctrl-C here)
+    stops the script in the service."""
+    out = out or sys.stdout.buffer
+    err = err or sys.stderr.buffer
+    with connect(path) as c:
+        if not c.scripts:
+            raise ServiceUnavailable("the service was started with --no-scripts")
+        c._call({"op": "run", "script": os.path.abspath(script), "args": [str(a) for a in args], "cwd": os.getcwd()})
+        streams = {1: out, 2: err}
+        while True:
+            header = c._read_exactly(5)
+            kind, size = header[0], int.from_bytes(header[1:], "big")
+            data = c._read_exactly(size)
+            if kind == 3:
+                return int.from_bytes(data, "big", signed=True)
+            stream = streams.get(kind)
+            if stream is not None:
+                stream.write(data)
+                stream.flush()
+
+
 def _count(shape):
     n = 1
     for d in shape:
         n *= d
     return n
+
+
+def _main(argv):
+    """`tessera_client.py run SCRIPT ARGS...` (exit status: the script's). With `--or-exec LAUNCHER` first, a
+    missing service hands the run to LAUNCHER (./tessera) with TESSERA_NO_SERVICE=1: a cold run."""
+    launcher = None
+    if argv[:1] == ["--or-exec"]:
+        launcher, argv = argv[1], argv[2:]
+    if len(argv) < 2 or argv[0] != "run":
+        print("usage: tessera_client.py [--or-exec LAUNCHER] run SCRIPT [ARGS...]", file=sys.stderr)
+        return 2
+    script, args = argv[1], argv[2:]
+    if not os.path.isfile(script):
+        print(f"tessera: no such script: {script}", file=sys.stderr)
+        return 2
+    try:
+        return run_script(script, args)
+    except ServiceUnavailable as e:  # nothing ran: a cold run instead, when a launcher was named
+        if launcher is None:
+            print(f"tessera: {e}", file=sys.stderr)
+            return 2
+        os.environ["TESSERA_NO_SERVICE"] = "1"
+        os.execv(launcher, [launcher, "run", script, *args])
+    except (ConnectionError, ServiceError) as e:  # the service refused the run, or went away during it
+        print(f"tessera: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

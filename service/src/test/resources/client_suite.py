@@ -22,6 +22,7 @@ def expect_error(fn, type_, text=""):
 with tc.connect(sock_path) as c:
     # attach, fill in parallel through the workers, read here, write here and seen there
     a = c.zeros("grid", (1000, 4), "float64")
+    assert c.descriptors and c.passed_descriptor, "the JVM runs with sun.nio.ch exported: descriptors are passed"
     assert c.submit("fill_rows", "fill_2d", c.view("grid", 0, 500), 0) == 500
     assert c.submit("fill_rows", "fill_2d", c.view("grid", 500, 1000), 500) == 500
     assert a[999][3] == 999 * 4 + 3, a[999][3]

@@ -29,6 +29,9 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--max-bytes", description = "limit of array memory in bytes (default: none)")
     Long maxBytes;
 
+    @Option(names = "--no-scripts", description = "do not run scripts for `tessera run` clients")
+    boolean noScripts;
+
     @Override
     public Integer call() throws Exception {
         Path at = socket != null ? socket : ArrayService.defaultSocket();
@@ -40,7 +43,7 @@ final class Serve implements Callable<Integer> {
         }
         InterpreterPool pool = b.build();
         pool.awaitReady(Duration.ofMinutes(2));
-        ArrayService service = ArrayService.start(at, store, pool);
+        ArrayService service = ArrayService.start(at, store, pool, noScripts ? null : runtime, maxBytes);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
@@ -48,8 +51,8 @@ final class Serve implements Callable<Integer> {
             store.close();
             stopped.countDown();
         }));
-        System.out.printf("tessera serve: listening on %s (pid %d, %d workers); Ctrl-C stops%n", at,
-                ProcessHandle.current().pid(), pool.workerCount());
+        System.out.printf("tessera serve: listening on %s (pid %d, %d workers%s); Ctrl-C stops%n", at,
+                ProcessHandle.current().pid(), pool.workerCount(), noScripts ? "" : "; `tessera run` scripts run here");
         System.out.flush();
         stopped.await();
         return 0;

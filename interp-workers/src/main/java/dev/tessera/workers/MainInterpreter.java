@@ -58,6 +58,21 @@ public final class MainInterpreter implements AutoCloseable {
             _tessera_run_main
             """);
 
+    private static final Source PREPARE = Source.create("python", """
+            def _tessera_prepare(argv, cwd):
+                import os, sys
+                sys.modules["__main__"].__dict__.pop("_tessera_prepare", None)
+                sys.argv[:] = argv.split("\\0")
+                os.chdir(cwd)
+            _tessera_prepare
+            """);
+
+    private static final Source WARM_POOL = Source.create("python", """
+            import tessera as _tessera
+            _tessera.InterpreterPool  # runs the lazy part
+            del _tessera
+            """);
+
     private final PythonRuntime runtime;
     private final ArrayStore store;
     private final Context context;
@@ -123,6 +138,35 @@ public final class MainInterpreter implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Sets {@code sys.argv} and the working directory as {@code python SCRIPT ARGS} started in {@code cwd} has them:
+     * for an interpreter made before its script was known (the service's warm spare).
+     */
+    public void prepare(List<String> argv, Path cwd) {
+        for (String a : argv) {
+            if (a.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("an argument holds a NUL character");
+            }
+        }
+        context.eval(PREPARE).execute(String.join("\0", argv), cwd.toAbsolutePath().normalize().toString());
+    }
+
+    /**
+     * Does ahead what a first script pays for (a spare made before its script is known): the first evaluation in a
+     * context, the run function's parse, and the pool's part of {@code tessera} with the standard modules it imports
+     * (seconds in a new context otherwise); leaves {@code sys.argv} and the directory for {@link #prepare}.
+     */
+    public void warmUp() {
+        prepare(List.of(""), Path.of("/"));
+        context.eval(RUN_MAIN);
+        context.eval(WARM_POOL);
+    }
+
+    /** Stops the script from another thread (its client went away): the interpreter's own thread ends with a cancel. */
+    public void cancel() {
+        context.close(true);
     }
 
     /** argv as CPython sets it for {@code python SCRIPT ARGS...}. */

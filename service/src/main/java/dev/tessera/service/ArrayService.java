@@ -23,6 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import jdk.net.UnixDomainPrincipal;
+import jdk.net.ExtendedSocketOptions;
+import dev.tessera.buffer.PythonRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -51,21 +55,26 @@ import java.util.concurrent.TimeoutException;
  * A line longer than {@link #MAX_REQUEST_BYTES} or that is not a JSON object is refused, and the connection closed.
  */
 public final class ArrayService implements AutoCloseable {
-    public static final int PROTOCOL = 1;
+    public static final int PROTOCOL = 2;
     static final int MAX_REQUEST_BYTES = 1 << 20;
 
     private final Path socket;
     private final ArrayStore store;
     private final InterpreterPool pool;
     private final ServerSocketChannel server;
+    private final UserPrincipal owner;
+    private final ScriptRunner scripts;
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private ArrayService(Path socket, ArrayStore store, InterpreterPool pool, ServerSocketChannel server) {
+    private ArrayService(Path socket, ArrayStore store, InterpreterPool pool, ServerSocketChannel server, UserPrincipal owner,
+                         ScriptRunner scripts) {
         this.socket = socket;
         this.store = store;
         this.pool = pool;
         this.server = server;
+        this.owner = owner;
+        this.scripts = scripts;
         this.acceptor = Thread.ofPlatform().name("tessera-service-accept").daemon(true).unstarted(this::acceptLoop);
     }
 
@@ -82,6 +91,16 @@ public final class ArrayService implements AutoCloseable {
      * socket file from a service that died is replaced, a live one refused.
      */
     public static ArrayService start(Path socket, ArrayStore store, InterpreterPool pool) throws IOException {
+        return start(socket, store, pool, null, null);
+    }
+
+    /**
+     * As {@link #start(Path, ArrayStore, InterpreterPool)}, and runs scripts for {@code tessera run} clients in main
+     * interpreters on {@code scriptRuntime} (one kept warm), each with its own store of at most
+     * {@code scriptMaxBytes} (null: no limit).
+     */
+    public static ArrayService start(Path socket, ArrayStore store, InterpreterPool pool, PythonRuntime scriptRuntime,
+                                     Long scriptMaxBytes) throws IOException {
         Path dir = socket.toAbsolutePath().getParent();
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir));
@@ -98,7 +117,9 @@ public final class ArrayService implements AutoCloseable {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-        ArrayService service = new ArrayService(socket, store, pool, server);
+        UserPrincipal owner = Files.getOwner(socket); // this process's user: the only one served
+        ScriptRunner scripts = scriptRuntime == null ? null : new ScriptRunner(scriptRuntime, scriptMaxBytes);
+        ArrayService service = new ArrayService(socket, store, pool, server, owner, scripts);
         service.acceptor.start();
         return service;
     }
@@ -119,13 +140,40 @@ public final class ArrayService implements AutoCloseable {
         while (!closed) {
             try {
                 SocketChannel client = server.accept();
-                Thread.ofVirtual().name("tessera-service-client").start(() -> serve(client));
+                Thread.ofVirtual().name("tessera-service-client").start(() -> {
+                    if (peerIsOwner(client)) {
+                        serve(client);
+                    }
+                });
             } catch (IOException e) {
                 if (!closed) {
                     System.err.println("tessera serve: accept failed: " + e.getMessage());
                 }
             }
         }
+    }
+
+    /**
+     * Only processes of the service's own user are served, whatever the socket's permissions were changed to: a
+     * client maps arrays and runs code as that user. Another is told why and disconnected.
+     */
+    private boolean peerIsOwner(SocketChannel client) {
+        try {
+            UnixDomainPrincipal peer = client.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (peer.user().equals(owner)) {
+                return true;
+            }
+            client.write(ByteBuffer.wrap(reply(error("PermissionError", "this service serves user " + owner.getName()
+                    + " only; " + peer.user().getName() + " may not use it"))));
+        } catch (IOException | UnsupportedOperationException e) {
+            // no credentials to check: refused
+        }
+        try {
+            client.close();
+        } catch (IOException ignored) {
+            // gone anyway
+        }
+        return false;
     }
 
     private void serve(SocketChannel client) {
@@ -156,10 +204,94 @@ public final class ArrayService implements AutoCloseable {
                     out.write(reply(error("ValueError", "malformed request: " + firstLine(e.getMessage()))));
                     return;
                 }
-                out.write(reply(handle(request)));
+                if (request.has("op") && request.get("op").isJsonPrimitive() && "run".equals(request.get("op").getAsString())) {
+                    runScript(request, client, out);
+                    return; // a run uses its connection to the end
+                }
+                JsonObject response = handle(request);
+                if (response.get("ok").getAsBoolean() && response.has("path") && response.has("name")) {
+                    sendWithDescriptor(client, out, response);
+                } else {
+                    out.write(reply(response));
+                }
             }
         } catch (IOException e) {
             // the client closed its end mid-reply: nothing to tell it
+        }
+    }
+
+    /**
+     * A description goes with a descriptor of the array's memory (SCM_RIGHTS) when this JVM can pass one; the client
+     * maps what it receives, or opens the description's path when nothing came.
+     */
+    private void sendWithDescriptor(SocketChannel client, java.io.OutputStream out, JsonObject description) throws IOException {
+        byte[] bytes = reply(description);
+        int socketFd = DescriptorPassing.descriptorOf(client);
+        java.util.OptionalInt dup = socketFd < 0 ? java.util.OptionalInt.empty()
+                : store.get(description.get("name").getAsString()).map(store::duplicateDescriptor).orElse(java.util.OptionalInt.empty());
+        long sent = -1;
+        if (dup.isPresent()) {
+            try {
+                sent = DescriptorPassing.send(socketFd, bytes, dup.getAsInt());
+            } finally {
+                DescriptorPassing.close(dup.getAsInt()); // the client holds its own copy now
+            }
+        }
+        if (sent < bytes.length) {
+            out.write(bytes, (int) Math.max(sent, 0), bytes.length - (int) Math.max(sent, 0));
+        }
+    }
+
+    /**
+     * {@code run script args cwd}: the script runs in a warm main interpreter; the reply is a JSON line, then frames
+     * of one byte (1 stdout, 2 stderr, 3 exit), a 4-byte big-endian length and the bytes (the exit frame's are the
+     * status, 4 bytes). The client closing the connection stops the script.
+     */
+    private void runScript(JsonObject r, SocketChannel client, java.io.OutputStream out) throws IOException {
+        Path script;
+        Path cwd;
+        List<String> args = new ArrayList<>();
+        try {
+            if (scripts == null) {
+                throw new IllegalStateException("this service runs no scripts");
+            }
+            script = Path.of(string(r, "script"));
+            cwd = Path.of(string(r, "cwd"));
+            if (!script.isAbsolute() || !Files.isRegularFile(script)) {
+                throw new IllegalArgumentException("no such script: " + script + " (an absolute path is required)");
+            }
+            if (!cwd.isAbsolute() || !Files.isDirectory(cwd)) {
+                throw new IllegalArgumentException("no such directory: " + cwd);
+            }
+            if (r.has("args")) {
+                for (JsonElement a : r.getAsJsonArray("args")) {
+                    args.add(a.getAsString());
+                }
+            }
+        } catch (RuntimeException e) {
+            out.write(reply(error(dev.tessera.buffer.graalpy.PythonErrors.builtinTypeName(e), String.valueOf(e.getMessage()))));
+            return;
+        }
+        out.write(reply(ok().apply("running", true).json));
+        RunFrames frames = new RunFrames(out, client);
+        ScriptRunner.Running running;
+        try {
+            running = scripts.start(script, args, cwd, frames);
+        } catch (RuntimeException e) {
+            frames.err().write(("tessera: the service could not start the script: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+            frames.exit(2);
+            return;
+        }
+        ByteBuffer ignored = ByteBuffer.allocate(256);
+        try {
+            while (client.read(ignored) >= 0) { // the client sends nothing; its end of file means it went away
+                ignored.clear();
+            }
+        } catch (IOException closedAtExit) {
+            // the exit frame was sent and the connection closed
+        }
+        if (!frames.exited()) {
+            running.cancel();
         }
     }
 
@@ -171,7 +303,8 @@ public final class ArrayService implements AutoCloseable {
         try {
             String op = string(r, "op");
             return switch (op) {
-                case "hello" -> ok().apply("pid", ProcessHandle.current().pid()).apply("protocol", PROTOCOL).json;
+                case "hello" -> ok().apply("pid", ProcessHandle.current().pid()).apply("protocol", PROTOCOL)
+                        .apply("descriptors", DescriptorPassing.isAvailable()).apply("scripts", scripts != null).json;
                 case "create" -> describe(store.allocateShareable(string(r, "name"), DType.parse(string(r, "dtype")), shape(r)));
                 case "attach", "describe" -> describe(array(string(r, "name")));
                 case "list" -> {
@@ -192,7 +325,9 @@ public final class ArrayService implements AutoCloseable {
                 case "submit" -> submit(r);
                 case "metrics" -> ok().apply("bytes_in_use", store.bytesInUse()).apply("arrays", store.liveArrays().size())
                         .apply("workers", pool.workerCount()).apply("tasks_completed", pool.completedTasks())
-                        .apply("tasks_failed", pool.failedTasks()).apply("queued", pool.queuedTasks()).json;
+                        .apply("tasks_failed", pool.failedTasks()).apply("queued", pool.queuedTasks())
+                        .apply("scripts_started", scripts == null ? 0 : scripts.scriptsStarted())
+                        .apply("scripts_running", scripts == null ? 0 : scripts.scriptsRunning()).json;
                 default -> throw new IllegalArgumentException("unknown op '" + op + "' (hello, create, attach, describe, "
                         + "list, release, submit, metrics)");
             };
@@ -366,6 +501,8 @@ public final class ArrayService implements AutoCloseable {
         Reply apply(String k, Object v) {
             if (v instanceof Number n) {
                 json.addProperty(k, n);
+            } else if (v instanceof Boolean b) {
+                json.addProperty(k, b);
             } else {
                 json.addProperty(k, String.valueOf(v));
             }
@@ -410,6 +547,9 @@ public final class ArrayService implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (scripts != null) {
+            scripts.close();
+        }
         try {
             server.close();
         } catch (IOException ignored) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.workers.InterpreterPool;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and write from CPython, refusals, a client dying with a mapping, release, malformed and oversized requests).
  */
 class ArrayServiceTest {
+    private static PythonRuntime runtime;
     private static ArrayStore store;
     private static InterpreterPool pool;
 
@@ -38,8 +40,9 @@ class ArrayServiceTest {
 
     @BeforeAll
     static void startPool() throws Exception {
+        runtime = PythonRuntime.start();
         store = new ArrayStore();
-        pool = InterpreterPool.builder().workers(2).store(store).sysPath(resource("pymods")).build();
+        pool = InterpreterPool.builder().runtime(runtime).workers(2).store(store).sysPath(resource("pymods")).build();
         pool.awaitReady(Duration.ofMinutes(2));
     }
 
@@ -47,6 +50,7 @@ class ArrayServiceTest {
     static void stopPool() {
         pool.shutdownNow();
         store.close();
+        runtime.close();
     }
 
     @Test
@@ -56,16 +60,7 @@ class ArrayServiceTest {
         try (ArrayService service = ArrayService.start(socket, store, pool)) {
             assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
-            Path client = Path.of(System.getProperty("tessera.root", "..")).resolve("service/python");
-            if (!Files.exists(client.resolve("tessera_client.py"))) {
-                client = Path.of("python").toAbsolutePath(); // run from the module's directory
-            }
-            Process p = new ProcessBuilder("python3", resource("client_suite.py").toString(), socket.toString(), client.toString())
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(5, TimeUnit.MINUTES));
-            assertEquals(0, p.exitValue(), out);
-            assertTrue(out.contains("CHECKS PASSED"), out);
+            runSuite("client_suite.py", socket.toString(), clientDir().toString());
             assertEquals(0, store.bytesInUse(), "released arrays leave nothing");
             assertEquals(0, store.leaseCount());
         }
@@ -88,6 +83,54 @@ class ArrayServiceTest {
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
         IOException e = assertThrows(IOException.class, () -> ArrayService.start(open.resolve("t.sock"), store, pool));
         assertTrue(e.getMessage().contains("rwx------"), e.getMessage());
+    }
+
+    @Test
+    void tesseraRunClientsGetWarmInterpretersWithTheirOutputStatusArgvAndDirectory(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(hasPython3(), "python3 is not on PATH");
+        Path socket = dir.resolve("run").resolve("t.sock");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        try (ArrayService service = ArrayService.start(socket, store, pool, runtime, null)) {
+            runSuite("run_suite.py", socket.toString(), clientDir().toString(), resource("scripts").toString(), work.toString());
+        }
+    }
+
+    @Test
+    void anotherUsersProcessIsRefusedEvenWhenTheSocketIsOpenedToAll(@TempDir Path dir) throws Exception {
+        Path python = Path.of("/usr/bin/python3"); // one that another user may execute (not under root's home)
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/setpriv"))
+                && Files.isExecutable(python), "needs root, setpriv and /usr/bin/python3 to act as another user");
+        Path socket = dir.resolve("run").resolve("t.sock");
+        try (ArrayService service = ArrayService.start(socket, store, pool)) {
+            // a mistake that opens the door: the directory and socket made usable by everyone
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(socket.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+            Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", python.toString(),
+                    "-c", "import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); "
+                            + "s.sendall(b'{\"op\": \"list\"}\\n'); print(s.makefile().readline())", socket.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(1, TimeUnit.MINUTES));
+            assertTrue(out.contains("PermissionError") && out.contains("serves user root only"), out);
+            assertEquals(0, p.exitValue(), out);
+        }
+    }
+
+    private static Path clientDir() {
+        Path client = Path.of(System.getProperty("tessera.root", "..")).resolve("service/python").toAbsolutePath().normalize();
+        return Files.exists(client.resolve("tessera_client.py")) ? client : Path.of("python").toAbsolutePath();
+    }
+
+    /** Runs a CPython suite that prints CHECKS PASSED when every check held. */
+    private static void runSuite(String suite, String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("python3", resource(suite).toString()));
+        command.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("CHECKS PASSED"), out);
     }
 
     private static boolean hasPython3() {

@@ -22,6 +22,8 @@ final class AnonymousFile implements AutoCloseable {
     private static final MethodHandle MEMFD_CREATE;
     private static final MethodHandle FTRUNCATE;
     private static final MethodHandle CLOSE;
+    private static final MethodHandle FCNTL;
+    private static final int F_DUPFD_CLOEXEC = 1030;
     private static final java.lang.foreign.StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final java.lang.invoke.VarHandle ERRNO =
             CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
@@ -36,6 +38,9 @@ final class AnonymousFile implements AutoCloseable {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), errno);
         CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        FCNTL = linker.downcallHandle(libc.find("fcntl").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
     }
 
     private final int fd;
@@ -77,6 +82,21 @@ final class AnonymousFile implements AutoCloseable {
 
     int fd() {
         return fd;
+    }
+
+    /**
+     * A second descriptor of the same memory, for the caller to pass on and close; -1 once this file is closed. Taken
+     * under the lock {@link #close} takes, so the number can never be one that was closed and reused meanwhile.
+     */
+    synchronized int duplicate() {
+        if (closed) {
+            return -1;
+        }
+        try {
+            return (int) FCNTL.invokeExact(fd, F_DUPFD_CLOEXEC, 0);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** Maps the whole file read-write into {@code arena}: unmapped when the arena closes. */

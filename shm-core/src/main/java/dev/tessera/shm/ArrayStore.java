@@ -132,6 +132,17 @@ public final class ArrayStore implements AutoCloseable {
     }
 
     /**
+     * A new descriptor of a shareable array's memory that the caller owns (passes to another process, then closes);
+     * empty when the array is not shareable or has been released. Unlike {@link #descriptorOf}, the number cannot
+     * be reused by another file while the caller holds it.
+     */
+    public java.util.OptionalInt duplicateDescriptor(SharedArray array) {
+        AnonymousFile f = array.isClosed() ? null : files.get(array.name());
+        int fd = f == null ? -1 : f.duplicate();
+        return fd < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(fd);
+    }
+
+    /**
      * An array backed by a memory-mapped file, for inputs larger than memory. With {@code writable} the file is
      * created or grown to the array's size and writes go to the file; otherwise the file must hold at least the
      * array's bytes and the array is read-only. Unmapped when the array closes.

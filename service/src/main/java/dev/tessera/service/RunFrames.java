@@ -1,0 +1,93 @@
+package dev.tessera.service;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A script's output to its {@code tessera run} client: frames of one byte (1 stdout, 2 stderr, 3 exit), a 4-byte
+ * big-endian length, the bytes. Any thread of the script may write; frames never interleave. Once the client is
+ * gone, output is dropped (the script is being cancelled).
+ */
+final class RunFrames implements ScriptRunner.Output {
+    static final int STDOUT = 1;
+    static final int STDERR = 2;
+    static final int EXIT = 3;
+
+    private final OutputStream sink;
+    private final SocketChannel channel;
+    private final OutputStream out = new Stream(STDOUT);
+    private final OutputStream err = new Stream(STDERR);
+    private boolean gone;
+    private volatile boolean exited;
+
+    RunFrames(OutputStream sink, SocketChannel channel) {
+        this.sink = sink;
+        this.channel = channel;
+    }
+
+    @Override
+    public OutputStream out() {
+        return out;
+    }
+
+    @Override
+    public OutputStream err() {
+        return err;
+    }
+
+    boolean exited() {
+        return exited;
+    }
+
+    /** Sends the status and closes the connection (which also ends the service's watch on it). */
+    @Override
+    public void exit(int status) {
+        frame(EXIT, new byte[] {(byte) (status >>> 24), (byte) (status >>> 16), (byte) (status >>> 8), (byte) status}, 0, 4);
+        exited = true;
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // gone already
+        }
+    }
+
+    private synchronized void frame(int kind, byte[] b, int off, int len) {
+        if (gone) {
+            return;
+        }
+        byte[] frame = new byte[5 + len]; // one write: header and bytes
+        frame[0] = (byte) kind;
+        frame[1] = (byte) (len >>> 24);
+        frame[2] = (byte) (len >>> 16);
+        frame[3] = (byte) (len >>> 8);
+        frame[4] = (byte) len;
+        System.arraycopy(b, off, frame, 5, len);
+        try {
+            sink.write(frame);
+        } catch (IOException e) {
+            gone = true;
+        }
+    }
+
+    private final class Stream extends OutputStream {
+        private final int kind;
+
+        Stream(int kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public void write(int b) {
+            frame(kind, new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len > 0) {
+                frame(kind, b, off, len);
+            }
+        }
+    }
+}

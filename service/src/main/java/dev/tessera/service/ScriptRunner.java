@@ -1,0 +1,200 @@
+package dev.tessera.service;
+
+import dev.tessera.buffer.PythonRuntime;
+import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.MainInterpreter;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.graalvm.polyglot.PolyglotException;
+
+/**
+ * Runs scripts for {@code tessera run} clients in main interpreters made on the service's warm engine. One is kept
+ * ready (built, Python initialized, {@code tessera} installed) so a script starts at once; each interpreter lives on
+ * its own platform thread, as the main interpreter of a cold run does, and is used for one script only: nothing a
+ * script leaves (modules, globals, arrays, pools) reaches the next.
+ */
+final class ScriptRunner implements AutoCloseable {
+    private static final boolean TRACE = Boolean.getBoolean("tessera.traceStartup");
+    private final PythonRuntime runtime;
+    private final Long maxBytes;
+    private final AtomicLong started = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    private CompletableFuture<Spare> spare;
+    private boolean closed;
+
+    ScriptRunner(PythonRuntime runtime, Long maxBytes) {
+        this.runtime = runtime;
+        this.maxBytes = maxBytes;
+        this.spare = Spare.make(this);
+    }
+
+    /** Where a run's output goes and how it ends; written from any thread of the script. */
+    interface Output {
+        OutputStream out();
+
+        OutputStream err();
+
+        void exit(int status);
+    }
+
+    /** A script being run; {@link #cancel()} stops it (its client went away). */
+    interface Running {
+        void cancel();
+    }
+
+    /**
+     * Starts {@code script} with {@code args} in {@code cwd} on the ready interpreter (and starts making the next).
+     * Returns at once; {@code output.exit} is called once with the script's status when everything it started has
+     * ended: 0, its {@code sys.exit} code, 1 after an uncaught exception, 2 when the runtime failed, 130 cancelled.
+     */
+    Running start(Path script, List<String> args, Path cwd, Output output) {
+        Spare next;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the service is stopping");
+            }
+            next = spare.join();
+            spare = Spare.make(this);
+        }
+        started.incrementAndGet();
+        running.incrementAndGet();
+        next.run.complete(new Request(script, args, cwd, output));
+        return next::cancel;
+    }
+
+    long scriptsStarted() {
+        return started.get();
+    }
+
+    /** Scripts started and not yet ended (everything they started included). */
+    int scriptsRunning() {
+        return running.get();
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        spare.thenAccept(s -> s.thread.interrupt()); // the unused spare closes its interpreter and ends
+    }
+
+    private record Request(Path script, List<String> args, Path cwd, Output output) {
+    }
+
+    /** One main interpreter on its own thread: built ahead, then runs one request. */
+    private static final class Spare {
+        private final CompletableFuture<Request> run = new CompletableFuture<>();
+        private Thread thread;
+        private volatile MainInterpreter main;
+        private volatile boolean cancelled;
+        private final Redirect out = new Redirect();
+        private final Redirect err = new Redirect();
+
+        static CompletableFuture<Spare> make(ScriptRunner owner) {
+            CompletableFuture<Spare> ready = new CompletableFuture<>();
+            Spare s = new Spare();
+            s.thread = Thread.ofPlatform().name("tessera-service-script").daemon(true).unstarted(() -> s.live(owner, ready));
+            s.thread.start();
+            return ready;
+        }
+
+        private void live(ScriptRunner owner, CompletableFuture<Spare> ready) {
+            ArrayStore store = owner.maxBytes == null ? new ArrayStore() : new ArrayStore(owner.maxBytes);
+            long made = System.nanoTime();
+            try {
+                main = new MainInterpreter(owner.runtime, store, List.of(""), java.io.InputStream.nullInputStream(), out, err);
+                main.warmUp();
+            } catch (RuntimeException | Error e) {
+                store.close();
+                ready.completeExceptionally(e);
+                return;
+            }
+            if (TRACE) {
+                System.err.printf("tessera serve: spare main interpreter ready in %.1f ms%n", (System.nanoTime() - made) / 1e6);
+            }
+            ready.complete(this);
+            Request r;
+            try {
+                r = run.get();
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                main.close();
+                store.close();
+                return;
+            }
+            out.target = r.output.out();
+            err.target = r.output.err();
+            int status;
+            long t0 = System.nanoTime();
+            long t1 = t0;
+            long t2 = t0;
+            try {
+                main.prepare(MainInterpreter.argv(r.script, r.args), r.cwd);
+                t1 = System.nanoTime();
+                status = main.runScript(r.script);
+                t2 = System.nanoTime();
+            } catch (PolyglotException e) {
+                status = cancelled || e.isCancelled() ? 130 : internalError(e);
+            } catch (RuntimeException e) {
+                status = internalError(e);
+            }
+            try {
+                main.close(); // joins the script's threads, lets its pools finish, runs atexit hooks
+            } catch (RuntimeException e) {
+                status = cancelled ? 130 : status;
+            } finally {
+                store.close();
+            }
+            if (TRACE) {
+                System.err.printf("tessera serve: script %s: prepared %.1f ms, ran %.1f ms, interpreter closed %.1f ms%n",
+                        r.script.getFileName(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
+            }
+            owner.running.decrementAndGet();
+            r.output.exit(status);
+        }
+
+        private int internalError(Exception e) {
+            String what = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            try {
+                err.write(("tessera: internal error in the Python runtime (GraalPy), not a Python exception: " + what + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException ignored) {
+                // the client is gone
+            }
+            return 2;
+        }
+
+        void cancel() {
+            cancelled = true;
+            MainInterpreter m = main;
+            if (m != null) {
+                try {
+                    m.cancel();
+                } catch (RuntimeException alreadyClosed) {
+                    // the script had ended
+                }
+            }
+        }
+    }
+
+    /** An output stream whose destination is set when the spare is given its script. */
+    private static final class Redirect extends OutputStream {
+        volatile OutputStream target = OutputStream.nullOutputStream();
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            target.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            target.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            target.flush();
+        }
+    }
+}

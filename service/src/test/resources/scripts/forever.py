@@ -1,0 +1,4 @@
+import time
+print("started", flush=True)
+while True:
+    time.sleep(0.05)
