@@ -20,7 +20,7 @@ import os
 import socket
 import sys
 
-__all__ = ["connect", "Client", "ServiceError", "ServiceUnavailable", "default_socket", "run_script"]
+__all__ = ["connect", "Client", "Job", "ServiceError", "ServiceUnavailable", "default_socket", "run_script"]
 
 PROTOCOL = 2
 _FORMATS = {"float64": "d", "float32": "f", "int64": "q", "int32": "i", "int16": "h", "int8": "b",
@@ -181,9 +181,24 @@ class Client:
         return v
 
     def submit(self, module, function, *args, timeout=None):
-        """Runs module.function(*args) in a worker of the service and returns its result."""
+        """Runs module.function(*args) in a worker of the service and returns its result (a failure raises
+        ServiceError with the worker's traceback; past `timeout` seconds the task is stopped: TimeoutError)."""
         return self._call({"op": "submit", "module": module, "function": function, "args": list(args),
                            "timeout": timeout})["result"]
+
+    def start(self, module, function, *args, timeout=None):
+        """As submit(), without waiting: a Job to follow, cancel or wait for."""
+        r = self._call({"op": "submit", "module": module, "function": function, "args": list(args),
+                        "timeout": timeout, "wait": False})
+        return Job(self, r["job"])
+
+    def map(self, module, function, name, *args, parts=None, readonly=False, timeout=None, wait=True):
+        """Runs module.function(view, start, *args) over the named array cut into `parts` row ranges (default: one
+        per worker), in parallel; returns the parts' results in order, or with wait=False a Job whose progress
+        counts parts done."""
+        r = self._call({"op": "map", "module": module, "function": function, "array": name, "args": list(args),
+                        "parts": parts, "readonly": bool(readonly), "timeout": timeout, "wait": bool(wait)})
+        return r["result"] if wait else Job(self, r["job"])
 
     def metrics(self):
         r = self._call({"op": "metrics"})
@@ -201,6 +216,49 @@ class Client:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class Job:
+    """A job running in the service (from Client.start or Client.map(wait=False)), shaped like a
+    concurrent.futures.Future: done(), result(timeout), cancel(), plus progress()."""
+
+    def __init__(self, client, job_id):
+        self._client, self.id = client, job_id
+        self._last = None
+
+    def status(self, wait=None):
+        """The job's state ('running', 'done', 'failed', 'cancelled', 'timed_out'), parts done and parts; waits up
+        to `wait` seconds for it to end first."""
+        r = self._client._call({"op": "job", "job": self.id, "wait": wait})
+        self._last = r
+        return r
+
+    def progress(self):
+        """(parts done, parts)."""
+        r = self.status()
+        return r["done"], r["parts"]
+
+    def done(self):
+        return self.status()["ended"]
+
+    def cancel(self):
+        """Stops the parts not yet done (a running one is interrupted); True if the job ended cancelled."""
+        return self._client._call({"op": "cancel", "job": self.id})["state"] == "cancelled"
+
+    def result(self, timeout=None):
+        """The job's result once it ends (a list of part results for map); its failure as ServiceError;
+        TimeoutError if it has not ended within `timeout` seconds (the job goes on)."""
+        import time
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = 60.0 if deadline is None else max(0.0, deadline - time.monotonic())
+            r = self.status(wait=min(left, 60.0))
+            if r["ended"]:
+                if r["state"] == "done":
+                    return r["result"]
+                raise ServiceError(r["error"], r["message"], r.get("traceback", ""))
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"job {self.id} has not ended within {timeout} s")
 
 
 def run_script(script, args=(), path=None, out=None, err=None):

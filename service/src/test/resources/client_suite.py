@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 
 sock_path, client_dir = sys.argv[1], sys.argv[2]
 sys.path.insert(0, client_dir)
@@ -30,6 +31,28 @@ with tc.connect(sock_path) as c:
     b[0][0] = -7.0
     assert a[0][0] == -7.0 and c.submit("fill_rows", "first", c.view("grid", 0, 1, readonly=True)) == -7.0
     assert c.list() == ["grid"] and c.describe("grid")["bytes"] == 32000
+    # jobs: a map over the array's rows in parallel, waited for or followed; cancel; timeout; a failing part
+    c.zeros("big", (1000, 4), "float64")
+    assert c.map("fill_rows", "fill_2d", "big", parts=4) == [250] * 4
+    big = c.attach("big")
+    assert big[999][3] == 999 * 4 + 3 and big[0][0] == 0
+    job = c.map("fill_rows", "fill_2d", "big", parts=3, wait=False)
+    assert job.result(timeout=120) == [333, 333, 334] and job.progress() == (3, 3) and job.done()
+    job = c.start("fill_rows", "spin", 120)
+    time.sleep(0.2)
+    assert job.progress() == (0, 1) and not job.done()
+    assert job.cancel()
+    e = expect_error(lambda: job.result(timeout=30), "CancelledError")
+    expect_error(lambda: c.submit("fill_rows", "spin", 120, timeout=0.5), "TimeoutError", "timeout")
+    e = expect_error(lambda: c.map("fill_rows", "fail_from", "big", 500, parts=4), "ValueError", "refused")
+    assert "fail_from" in e.traceback, e.traceback
+    job = c.map("fill_rows", "fail_from", "big", 500, parts=4, wait=False)
+    expect_error(lambda: job.result(timeout=60), "ValueError", "refused")
+    assert job.status()["state"] == "failed"
+    expect_error(lambda: c.map("fill_rows", "fill_2d", "big", parts=0), "ValueError", "'parts'")
+    expect_error(lambda: c._call({"op": "job", "job": 123456}), "ValueError", "no job 123456")
+    del big
+    c.release("big")
     # refusals, each with the service alive afterwards
     expect_error(lambda: c.zeros("grid", 4), "ValueError", "already exists")
     expect_error(lambda: c.zeros("bad", 4, "complex512"), "ValueError")

@@ -17,3 +17,15 @@ def fill_2d(view, start):
 
 def first(view):
     return memoryview(view).cast("B").cast("d")[0]
+
+def spin(seconds):
+    import time
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        time.sleep(0.01)
+    return seconds
+
+def fail_from(view, start, row):
+    if start >= row:
+        raise ValueError(f"part at row {start} refused")
+    return start

@@ -10,7 +10,6 @@ import dev.tessera.shm.DType;
 import dev.tessera.shm.SharedArray;
 import dev.tessera.workers.InterpreterPool;
 import dev.tessera.workers.TaskFuture;
-import dev.tessera.workers.WorkerException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -29,9 +28,6 @@ import jdk.net.ExtendedSocketOptions;
 import dev.tessera.buffer.PythonRuntime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@code tessera serve}: named arrays in anonymous shared memory that local processes map zero-copy, and jobs that
@@ -57,6 +53,7 @@ import java.util.concurrent.TimeoutException;
 public final class ArrayService implements AutoCloseable {
     public static final int PROTOCOL = 2;
     static final int MAX_REQUEST_BYTES = 1 << 20;
+    static final int KEPT_JOBS = 1024;
 
     private final Path socket;
     private final ArrayStore store;
@@ -65,6 +62,8 @@ public final class ArrayService implements AutoCloseable {
     private final UserPrincipal owner;
     private final ScriptRunner scripts;
     private final Thread acceptor;
+    private final java.util.concurrent.atomic.AtomicLong nextJob = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Map<Long, Job> jobs = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private ArrayService(Path socket, ArrayStore store, InterpreterPool pool, ServerSocketChannel server, UserPrincipal owner,
@@ -323,13 +322,30 @@ public final class ArrayService implements AutoCloseable {
                     yield ok().json;
                 }
                 case "submit" -> submit(r);
+                case "map" -> map(r);
+                case "job" -> {
+                    Job job = job(r);
+                    if (r.has("wait") && !r.get("wait").isJsonNull()) {
+                        try {
+                            job.await(r.get("wait").getAsDouble());
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    yield jobStatus(job);
+                }
+                case "cancel" -> {
+                    Job job = job(r);
+                    job.stop(Job.State.CANCELLED);
+                    yield jobStatus(job);
+                }
                 case "metrics" -> ok().apply("bytes_in_use", store.bytesInUse()).apply("arrays", store.liveArrays().size())
                         .apply("workers", pool.workerCount()).apply("tasks_completed", pool.completedTasks())
                         .apply("tasks_failed", pool.failedTasks()).apply("queued", pool.queuedTasks())
                         .apply("scripts_started", scripts == null ? 0 : scripts.scriptsStarted())
                         .apply("scripts_running", scripts == null ? 0 : scripts.scriptsRunning()).json;
                 default -> throw new IllegalArgumentException("unknown op '" + op + "' (hello, create, attach, describe, "
-                        + "list, release, submit, metrics)");
+                        + "list, release, submit, map, job, cancel, metrics, run)");
             };
         } catch (RuntimeException e) { // the Python type a CPython caller expects for it (IndexError, BufferError...)
             return error(dev.tessera.buffer.graalpy.PythonErrors.builtinTypeName(e),
@@ -337,45 +353,163 @@ public final class ArrayService implements AutoCloseable {
         }
     }
 
+    /** {@code submit}: {@code function(*args)} in one task. */
     private JsonObject submit(JsonObject r) {
+        String module = string(r, "module");
+        String function = string(r, "function");
         JsonArray args = r.has("args") ? r.getAsJsonArray("args") : new JsonArray();
-        List<Object> values = new ArrayList<>();
         List<dev.tessera.shm.ArrayView> views = new ArrayList<>();
         try {
+            List<Object> values = new ArrayList<>();
             for (JsonElement a : args) {
-                Object v = argument(a);
-                if (v instanceof dev.tessera.shm.ArrayView view) {
-                    views.add(view);
+                values.add(collectViews(argument(a), views));
+            }
+            return startJob(r, true, List.of(pool.submit(module, function, values.toArray())), views);
+        } catch (RuntimeException e) {
+            views.forEach(dev.tessera.shm.ArrayView::release); // a view no task got must not keep its lease
+            throw e;
+        }
+    }
+
+    /**
+     * {@code map}: the array's rows cut into {@code parts} (default: one per worker), {@code function(view, start,
+     * *args)} for each part in its own task; the result is the list of the parts' results.
+     */
+    private JsonObject map(JsonObject r) {
+        String module = string(r, "module");
+        String function = string(r, "function");
+        SharedArray array = array(string(r, "array"));
+        long rows = array.length();
+        long parts = r.has("parts") && !r.get("parts").isJsonNull() ? r.get("parts").getAsLong() : pool.workerCount();
+        if (parts < 1 || parts > 1_000_000) {
+            throw new IllegalArgumentException("'parts' must be between 1 and 1000000, not " + parts);
+        }
+        parts = Math.max(1, Math.min(parts, rows));
+        boolean readonly = r.has("readonly") && r.get("readonly").getAsBoolean();
+        List<Object> extra = new ArrayList<>();
+        for (JsonElement a : r.has("args") ? r.getAsJsonArray("args") : new JsonArray()) {
+            if (a.isJsonObject()) {
+                throw new IllegalArgumentException("map's extra arguments are plain values; the views are its parts");
+            }
+            extra.add(argument(a));
+        }
+        List<dev.tessera.shm.ArrayView> views = new ArrayList<>();
+        List<TaskFuture> tasks = new ArrayList<>();
+        try {
+            for (long i = 0; i < parts; i++) {
+                long start = rows * i / parts;
+                long stop = rows * (i + 1) / parts;
+                dev.tessera.shm.ArrayView view = readonly ? array.readOnly(start, stop) : array.slice(start, stop);
+                views.add(view);
+                List<Object> values = new ArrayList<>(List.of(view, start));
+                values.addAll(extra);
+                tasks.add(pool.submit(module, function, values.toArray()));
+            }
+        } catch (RuntimeException e) {
+            tasks.forEach(t -> t.cancel(true));
+            views.forEach(dev.tessera.shm.ArrayView::release);
+            throw e;
+        }
+        return startJob(r, false, tasks, views);
+    }
+
+    private static Object collectViews(Object v, List<dev.tessera.shm.ArrayView> views) {
+        if (v instanceof dev.tessera.shm.ArrayView view) {
+            views.add(view);
+        } else if (v instanceof List<?> items) {
+            items.forEach(i -> collectViews(i, views));
+        }
+        return v;
+    }
+
+    /**
+     * Registers the job; with {@code wait} (the default) answers when it ends (its result, or its failure as an
+     * error with the worker's traceback; past {@code timeout} it is stopped), otherwise at once with its id.
+     */
+    private JsonObject startJob(JsonObject r, boolean oneTask, List<TaskFuture> tasks, List<dev.tessera.shm.ArrayView> views) {
+        double timeout = r.has("timeout") && !r.get("timeout").isJsonNull() ? r.get("timeout").getAsDouble() : 0;
+        if (timeout < 0 || Double.isNaN(timeout)) {
+            throw new IllegalArgumentException("'timeout' must be a positive number of seconds");
+        }
+        Job job = new Job(nextJob.incrementAndGet(), oneTask, tasks, views, timeout);
+        jobs.put(job.id, job);
+        forgetOldJobs();
+        boolean wait = !r.has("wait") || r.get("wait").getAsBoolean();
+        if (!wait) {
+            return jobStatus(job);
+        }
+        try {
+            job.await(Double.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            job.stop(Job.State.CANCELLED);
+            return error("RuntimeError", "the service is stopping");
+        }
+        jobs.remove(job.id); // its caller has the outcome
+        return switch (job.state()) {
+            case DONE -> {
+                JsonObject o = ok().json;
+                o.add("result", jobResult(job));
+                yield o;
+            }
+            default -> jobError(job);
+        };
+    }
+
+    private JsonElement jobResult(Job job) {
+        List<Object> results = job.results();
+        return job.oneTask ? toJson(results.get(0)) : toJson(results);
+    }
+
+    private JsonObject jobError(Job job) {
+        return switch (job.state()) {
+            case TIMED_OUT -> error("TimeoutError", "the job ran past its timeout and was stopped");
+            case CANCELLED -> error("CancelledError", "the job was cancelled");
+            default -> {
+                String[] f = Job.describe(job.failure());
+                JsonObject o = error(f[0], f[1]);
+                o.addProperty("traceback", f[2]);
+                yield o;
+            }
+        };
+    }
+
+    /** {@code job}: its state, parts done of parts, and once ended its result or error. */
+    private JsonObject jobStatus(Job job) {
+        JsonObject o = ok().apply("job", job.id).apply("state", job.state().name().toLowerCase(java.util.Locale.ROOT))
+                .apply("done", job.partsDone()).apply("parts", job.parts()).apply("ended", job.ended()).json;
+        if (job.ended()) {
+            if (job.state() == Job.State.DONE) {
+                o.add("result", jobResult(job));
+            } else {
+                JsonObject e = jobError(job);
+                o.add("error", e.get("error"));
+                o.add("message", e.get("message"));
+                if (e.has("traceback")) {
+                    o.add("traceback", e.get("traceback"));
                 }
-                values.add(v);
             }
-            double timeout = r.has("timeout") && !r.get("timeout").isJsonNull() ? r.get("timeout").getAsDouble() : 3600;
-            TaskFuture f = pool.submit(string(r, "module"), string(r, "function"), values.toArray());
-            Object result;
-            try {
-                result = f.get((long) (timeout * 1e9), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                f.cancel(true);
-                return error("TimeoutError", "the job ran past its timeout of " + timeout + " s and was stopped");
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof WorkerException w) {
-                    JsonObject o = error(w.pythonType(), w.pythonMessage());
-                    o.addProperty("traceback", w.traceback());
-                    return o;
-                }
-                return error(c.getClass().getSimpleName(), String.valueOf(c.getMessage()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return error("RuntimeError", "the service is stopping");
-            }
-            JsonObject o = ok().json;
-            o.add("result", toJson(result));
-            return o;
-        } finally {
-            for (dev.tessera.shm.ArrayView v : views) {
-                v.release(); // a view the task never got (a refused submit) must not keep its lease
-            }
+        }
+        return o;
+    }
+
+    private Job job(JsonObject r) {
+        JsonElement id = r.get("job");
+        if (id == null || !id.isJsonPrimitive() || !id.getAsJsonPrimitive().isNumber()) {
+            throw new IllegalArgumentException("'job' must be a job's id");
+        }
+        Job job = jobs.get(id.getAsLong());
+        if (job == null) {
+            throw new IllegalArgumentException("no job " + id + " (never started, or ended and forgotten)");
+        }
+        return job;
+    }
+
+    /** Ended jobs are kept for their clients to read, up to {@link #KEPT_JOBS}; the oldest go first. */
+    private void forgetOldJobs() {
+        if (jobs.size() > KEPT_JOBS) {
+            jobs.values().stream().filter(Job::ended).map(j -> j.id).sorted().limit(jobs.size() - KEPT_JOBS)
+                    .forEach(jobs::remove);
         }
     }
 
