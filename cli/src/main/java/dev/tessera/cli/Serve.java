@@ -29,6 +29,10 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--max-bytes", description = "limit of array memory in bytes (default: none)")
     Long maxBytes;
 
+    @Option(names = "--http", paramLabel = "PORT", description = "also serve loopback HTTP on PORT (0: any free port) "
+            + "with a bearer token written to http.json beside the socket")
+    Integer httpPort;
+
     @Option(names = "--no-scripts", description = "do not run scripts for `tessera run` clients")
     boolean noScripts;
 
@@ -44,6 +48,10 @@ final class Serve implements Callable<Integer> {
         InterpreterPool pool = b.build();
         pool.awaitReady(Duration.ofMinutes(2));
         ArrayService service = ArrayService.start(at, store, pool, noScripts ? null : runtime, maxBytes);
+        String http = "";
+        if (httpPort != null) {
+            http = "; HTTP on 127.0.0.1:" + service.serveHttp(httpPort) + " (token in " + service.httpFile() + ")";
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
@@ -51,8 +59,8 @@ final class Serve implements Callable<Integer> {
             store.close();
             stopped.countDown();
         }));
-        System.out.printf("tessera serve: listening on %s (pid %d, %d workers%s); Ctrl-C stops%n", at,
-                ProcessHandle.current().pid(), pool.workerCount(), noScripts ? "" : "; `tessera run` scripts run here");
+        System.out.printf("tessera serve: listening on %s (pid %d, %d workers%s%s); Ctrl-C stops%n", at,
+                ProcessHandle.current().pid(), pool.workerCount(), noScripts ? "" : "; `tessera run` scripts run here", http);
         System.out.flush();
         stopped.await();
         return 0;

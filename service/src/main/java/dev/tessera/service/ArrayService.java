@@ -64,6 +64,7 @@ public final class ArrayService implements AutoCloseable {
     private final Thread acceptor;
     private final java.util.concurrent.atomic.AtomicLong nextJob = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.Map<Long, Job> jobs = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile HttpEndpoint http;
     private volatile boolean closed;
 
     private ArrayService(Path socket, ArrayStore store, InterpreterPool pool, ServerSocketChannel server, UserPrincipal owner,
@@ -133,6 +134,23 @@ public final class ArrayService implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /**
+     * Also serves requests over loopback HTTP on {@code port} (0: any free port), each with the bearer token written
+     * to {@link #httpFile()} (readable by this user only). Returns the port.
+     */
+    public synchronized int serveHttp(int port) throws IOException {
+        if (http != null) {
+            throw new IllegalStateException("already serving HTTP on port " + http.port());
+        }
+        http = HttpEndpoint.start(port, httpFile(), this::handle);
+        return http.port();
+    }
+
+    /** Where the HTTP endpoint's URL and token are written: {@code http.json} beside the socket. */
+    public Path httpFile() {
+        return socket.toAbsolutePath().getParent().resolve("http.json");
     }
 
     private void acceptLoop() {
@@ -683,6 +701,9 @@ public final class ArrayService implements AutoCloseable {
         closed = true;
         if (scripts != null) {
             scripts.close();
+        }
+        if (http != null) {
+            http.close();
         }
         try {
             server.close();

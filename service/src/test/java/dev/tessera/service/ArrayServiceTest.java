@@ -117,6 +117,50 @@ class ArrayServiceTest {
         }
     }
 
+    @Test
+    void httpRequestsNeedTheTokenAndAnswerAsTheSocketDoes(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("run").resolve("t.sock");
+        try (ArrayService service = ArrayService.start(socket, store, pool)) {
+            int port = service.serveHttp(0);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(service.httpFile())));
+            com.google.gson.JsonObject about = com.google.gson.JsonParser.parseString(Files.readString(service.httpFile())).getAsJsonObject();
+            String token = about.get("token").getAsString();
+            assertEquals("http://127.0.0.1:" + port + "/", about.get("url").getAsString());
+            assertEquals(64, token.length());
+            var http = java.net.http.HttpClient.newHttpClient();
+            java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> post = (auth, body) -> {
+                var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(about.get("url").getAsString()))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+                if (auth != null) {
+                    b.header("Authorization", auth);
+                }
+                try {
+                    return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            var created = post.apply("Bearer " + token, "{\"op\": \"create\", \"name\": \"h\", \"shape\": [8], \"dtype\": \"int32\"}");
+            assertEquals(200, created.statusCode(), created.body());
+            assertTrue(created.body().contains("\"bytes\":32"), created.body());
+            var submitted = post.apply("Bearer " + token, "{\"op\": \"submit\", \"module\": \"fill_rows\", \"function\": \"first\", "
+                    + "\"args\": [{\"array\": \"h\", \"readonly\": true}]}");
+            assertTrue(submitted.body().contains("\"ok\":true"), submitted.body());
+            for (String wrong : new String[] {null, "Bearer " + token.substring(1) + "0", "Bearer ", "Basic " + token}) {
+                var refused = post.apply(wrong, "{\"op\": \"release\", \"name\": \"h\"}");
+                assertEquals(401, refused.statusCode(), String.valueOf(wrong));
+                assertTrue(refused.body().contains("PermissionError"), refused.body());
+            }
+            assertEquals(400, post.apply("Bearer " + token, "{nope").statusCode());
+            assertEquals(400, post.apply("Bearer " + token, "{\"op\": \"run\"}").statusCode());
+            assertEquals(413, post.apply("Bearer " + token, "x".repeat(ArrayService.MAX_REQUEST_BYTES + 1)).statusCode());
+            assertTrue(store.get("h").isPresent(), "no refused request released the array");
+            assertTrue(post.apply("Bearer " + token, "{\"op\": \"release\", \"name\": \"h\"}").body().contains("\"ok\":true"));
+            assertTrue(store.get("h").isEmpty());
+        }
+        assertTrue(Files.notExists(socket.getParent().resolve("http.json")), "the token goes with the service");
+    }
+
     private static Path clientDir() {
         Path client = Path.of(System.getProperty("tessera.root", "..")).resolve("service/python").toAbsolutePath().normalize();
         return Files.exists(client.resolve("tessera_client.py")) ? client : Path.of("python").toAbsolutePath();
