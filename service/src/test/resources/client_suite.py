@@ -78,6 +78,37 @@ c = tc.connect({sock_path!r}); m = c.attach('grid'); m[1][1] = 123.0; os._exit(3
     expect_error(lambda: c.submit("fill_rows", "first", c.view("grid", 0, 1)), "ValueError", "no array named")
     assert c.metrics()["bytes_in_use"] == 0
 
+# memory: a 256 MiB array filled by the workers and read here; after release and unmap, the service's RSS falls
+# and the machine's shared memory (/proc/meminfo Shmem) gives the pages back
+def kib(path, key):
+    with open(path) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
+with tc.connect(sock_path) as c:
+    n = 32 * 1024 * 1024
+    rss0, shmem0 = kib(f"/proc/{c.service_pid}/status", "VmRSS"), kib("/proc/meminfo", "Shmem")
+    big = c.zeros("rss", n, "float64")
+    assert c.map("fill_rows", "arange", "rss", parts=2) == [n // 2, n // 2]
+    assert big[n - 1] == n - 1 and big[12345] == 12345
+    rss1, shmem1 = kib(f"/proc/{c.service_pid}/status", "VmRSS"), kib("/proc/meminfo", "Shmem")
+    assert rss1 - rss0 > 200 * 1024, f"the service touched its pages: RSS {rss0} -> {rss1} KiB"
+    assert shmem1 - shmem0 > 200 * 1024, f"shared memory {shmem0} -> {shmem1} KiB"
+    del big
+    c.release("rss")
+    deadline = time.monotonic() + 30
+    while True:
+        rss2, shmem2 = kib(f"/proc/{c.service_pid}/status", "VmRSS"), kib("/proc/meminfo", "Shmem")
+        if (rss1 - rss2 > 200 * 1024 and shmem1 - shmem2 > 200 * 1024) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert rss1 - rss2 > 200 * 1024, f"the service's RSS fell by the array: {rss1} -> {rss2} KiB"
+    assert shmem1 - shmem2 > 200 * 1024, f"the pages went back: Shmem {shmem1} -> {shmem2} KiB"
+    print(f"RSS {rss0 // 1024} -> {rss1 // 1024} -> {rss2 // 1024} MiB; Shmem {shmem0 // 1024} -> {shmem1 // 1024} -> {shmem2 // 1024} MiB")
+
 # malformed and oversized requests: refused with a reply, the connection closed, the service alive
 for bad in (b"{not json\n", b"[1, 2]\n", b"x" * (1 << 20 + 1) + b"\n"):
     s = socket.socket(socket.AF_UNIX)

@@ -173,6 +173,7 @@ class ArrayServiceTest {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        System.out.print(out); // the figures a suite prints (e.g. RSS before and after release)
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("CHECKS PASSED"), out);
     }
