@@ -11,7 +11,8 @@ Arrays live in anonymous memory of the service (no file name anywhere); the clie
 service passes over the socket (SCM_RIGHTS), or else opens /proc/PID/fd/N, which only the same user may open.
 
 As a command, `python3 tessera_client.py run SCRIPT [ARGS...]` runs a script in the service's warm main interpreter
-(what `./tessera run` does when a service is running): output streams back, the exit status is the script's.
+(what `./tessera run` does when a service is running): output streams back, the exit status is the script's;
+`python3 tessera_client.py example ARGS...` runs `tessera example ARGS` on the service's warm engine.
 """
 import array
 import json
@@ -265,12 +266,21 @@ def run_script(script, args=(), path=None, out=None, err=None):
     """Runs a script in the service's warm main interpreter, streaming its output to out/err (binary streams;
     default this process's stdout/stderr); returns its exit status. Closing the connection (e.g. Ctrl-C here)
     stops the script in the service."""
+    return _launch({"op": "run", "script": os.path.abspath(script), "args": [str(a) for a in args]}, path, out, err)
+
+
+def run_example(args, path=None, out=None, err=None):
+    """`tessera example ARGS` on the service's warm engine; returns its exit status."""
+    return _launch({"op": "example", "args": [str(a) for a in args]}, path, out, err)
+
+
+def _launch(request, path, out, err):
     out = out or sys.stdout.buffer
     err = err or sys.stderr.buffer
     with connect(path) as c:
         if not c.scripts:
             raise ServiceUnavailable("the service was started with --no-scripts")
-        c._call({"op": "run", "script": os.path.abspath(script), "args": [str(a) for a in args], "cwd": os.getcwd()})
+        c._call({**request, "cwd": os.getcwd()})
         streams = {1: out, 2: err}
         while True:
             header = c._read_exactly(5)
@@ -297,21 +307,20 @@ def _main(argv):
     launcher = None
     if argv[:1] == ["--or-exec"]:
         launcher, argv = argv[1], argv[2:]
-    if len(argv) < 2 or argv[0] != "run":
-        print("usage: tessera_client.py [--or-exec LAUNCHER] run SCRIPT [ARGS...]", file=sys.stderr)
+    if not (len(argv) >= 2 and argv[0] == "run" or argv[:1] == ["example"]):
+        print("usage: tessera_client.py [--or-exec LAUNCHER] (run SCRIPT [ARGS...] | example [ARGS...])", file=sys.stderr)
         return 2
-    script, args = argv[1], argv[2:]
-    if not os.path.isfile(script):
-        print(f"tessera: no such script: {script}", file=sys.stderr)
+    if argv[0] == "run" and not os.path.isfile(argv[1]):
+        print(f"tessera: no such script: {argv[1]}", file=sys.stderr)
         return 2
     try:
-        return run_script(script, args)
+        return run_script(argv[1], argv[2:]) if argv[0] == "run" else run_example(argv[1:])
     except ServiceUnavailable as e:  # nothing ran: a cold run instead, when a launcher was named
         if launcher is None:
             print(f"tessera: {e}", file=sys.stderr)
             return 2
         os.environ["TESSERA_NO_SERVICE"] = "1"
-        os.execv(launcher, [launcher, "run", script, *args])
+        os.execv(launcher, [launcher, *argv])
     except (ConnectionError, ServiceError) as e:  # the service refused the run, or went away during it
         print(f"tessera: {e}", file=sys.stderr)
         return 2

@@ -34,6 +34,11 @@ assert run("exits.py", "fine")[:2] == (0, "before fine\n")
 status, out, err = run("uses_pool.py")
 assert (status, out) == (0, "sum 328350\n"), (status, out, err)
 
+# `tessera example` on the warm engine: relative paths are the client's
+out, err = io.BytesIO(), io.BytesIO()
+status = tc.run_example(["scan", "--file", "missing.arrow"], path=sock_path, out=out, err=err)
+assert status == 2 and f"{work}/missing.arrow" in err.getvalue().decode(), (status, err.getvalue())
+
 # a missing script is refused before anything runs
 try:
     tc.run_script(os.path.join(scripts, "no_such.py"), path=sock_path)

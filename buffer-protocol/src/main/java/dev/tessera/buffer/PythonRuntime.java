@@ -16,9 +16,11 @@ public final class PythonRuntime implements AutoCloseable {
     static final String INTERPRETED = "Interpreted";
 
     private final Engine engine;
+    private final boolean owner;
 
-    private PythonRuntime(Engine engine) {
+    private PythonRuntime(Engine engine, boolean owner) {
         this.engine = engine;
+        this.owner = owner;
     }
 
     /**
@@ -61,7 +63,15 @@ public final class PythonRuntime implements AutoCloseable {
             engine.close();
             throw e;
         }
-        return new PythonRuntime(engine);
+        return new PythonRuntime(engine, true);
+    }
+
+    /**
+     * The same engine for code that closes what it is given (an example run by the service): closing the borrowed
+     * runtime leaves the engine, and the code it has compiled, to its owner.
+     */
+    public PythonRuntime borrow() {
+        return new PythonRuntime(engine, false);
     }
 
     static void requireOptimizingRuntime(Engine engine) {
@@ -93,6 +103,8 @@ public final class PythonRuntime implements AutoCloseable {
 
     @Override
     public void close() {
-        engine.close();
+        if (owner) {
+            engine.close();
+        }
     }
 }

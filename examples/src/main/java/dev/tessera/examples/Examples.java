@@ -17,6 +17,21 @@ public final class Examples implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    private final java.util.function.Supplier<dev.tessera.buffer.PythonRuntime> runtimes;
+
+    public Examples() {
+        this(dev.tessera.buffer.PythonRuntime::start);
+    }
+
+    private Examples(java.util.function.Supplier<dev.tessera.buffer.PythonRuntime> runtimes) {
+        this.runtimes = runtimes;
+    }
+
+    /** The runtime an example runs on: a new one, or the one its caller lends (the service's warm engine). */
+    dev.tessera.buffer.PythonRuntime runtime() {
+        return runtimes.get();
+    }
+
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -26,5 +41,10 @@ public final class Examples implements Callable<Integer> {
     /** A command line of the examples alone (for tests and embedding). */
     public static CommandLine commandLine() {
         return new CommandLine(new Examples());
+    }
+
+    /** The examples running on runtimes from {@code runtimes} (e.g. borrowed from a warm engine). */
+    public static CommandLine commandLine(java.util.function.Supplier<dev.tessera.buffer.PythonRuntime> runtimes) {
+        return new CommandLine(new Examples(runtimes));
     }
 }

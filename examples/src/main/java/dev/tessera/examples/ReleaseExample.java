@@ -32,6 +32,9 @@ public final class ReleaseExample implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    Examples examples; // null when the example runs alone
+
     @Option(names = "--sizes", split = ",", paramLabel = "MIB",
             description = "array sizes in MiB, comma-separated (default: ${DEFAULT-VALUE})", defaultValue = "64,256,128,192,96")
     List<Integer> sizesMiB;
@@ -57,7 +60,7 @@ public final class ReleaseExample implements Callable<Integer> {
         }
         Path modules = ExampleSupport.pythonModules();
         boolean ok = true;
-        try (PythonRuntime runtime = PythonRuntime.start(); ArrayStore store = new ArrayStore();
+        try (PythonRuntime runtime = (examples != null ? examples.runtime() : PythonRuntime.start()); ArrayStore store = new ArrayStore();
              InterpreterPool pool = ExampleSupport.pool(runtime, store, workers, modules, "fill_value")) {
             List<SharedArray> arrays = new ArrayList<>();
             long before = ExampleSupport.rss();

@@ -32,6 +32,9 @@ public final class ScanExample implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    Examples examples; // null when the example runs alone
+
     @Option(names = "--file", paramLabel = "ARROW", description = "an Arrow IPC file (default: write one)")
     Path file;
 
@@ -113,7 +116,7 @@ public final class ScanExample implements Callable<Integer> {
         List<String[]> table = ExampleSupport.rows();
         table.add(new String[]{"workers", "first round", "median", "best", "agrees with Java"});
         int tasks = workers * tasksPerWorker;
-        try (PythonRuntime runtime = PythonRuntime.start()) {
+        try (PythonRuntime runtime = (examples != null ? examples.runtime() : PythonRuntime.start())) {
             List<Integer> configs = workers > 1 ? List.of(1, workers) : List.of(1);
             for (int n : configs) {
                 double[] seconds = new double[rounds];

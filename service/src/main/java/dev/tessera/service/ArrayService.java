@@ -221,7 +221,8 @@ public final class ArrayService implements AutoCloseable {
                     out.write(reply(error("ValueError", "malformed request: " + firstLine(e.getMessage()))));
                     return;
                 }
-                if (request.has("op") && request.get("op").isJsonPrimitive() && "run".equals(request.get("op").getAsString())) {
+                String op = request.has("op") && request.get("op").isJsonPrimitive() ? request.get("op").getAsString() : "";
+                if (op.equals("run") || op.equals("example")) {
                     runScript(request, client, out);
                     return; // a run uses its connection to the end
                 }
@@ -260,22 +261,26 @@ public final class ArrayService implements AutoCloseable {
     }
 
     /**
-     * {@code run script args cwd}: the script runs in a warm main interpreter; the reply is a JSON line, then frames
+     * {@code run script args cwd}: the script runs in a warm main interpreter ({@code example args cwd}: {@code tessera
+     * example ARGS} on the warm engine); the reply is a JSON line, then frames
      * of one byte (1 stdout, 2 stderr, 3 exit), a 4-byte big-endian length and the bytes (the exit frame's are the
      * status, 4 bytes). The client closing the connection stops the script.
      */
     private void runScript(JsonObject r, SocketChannel client, java.io.OutputStream out) throws IOException {
-        Path script;
+        Path script = null;
         Path cwd;
+        boolean example = "example".equals(string(r, "op"));
         List<String> args = new ArrayList<>();
         try {
             if (scripts == null) {
                 throw new IllegalStateException("this service runs no scripts");
             }
-            script = Path.of(string(r, "script"));
             cwd = Path.of(string(r, "cwd"));
-            if (!script.isAbsolute() || !Files.isRegularFile(script)) {
-                throw new IllegalArgumentException("no such script: " + script + " (an absolute path is required)");
+            if (!example) {
+                script = Path.of(string(r, "script"));
+                if (!script.isAbsolute() || !Files.isRegularFile(script)) {
+                    throw new IllegalArgumentException("no such script: " + script + " (an absolute path is required)");
+                }
             }
             if (!cwd.isAbsolute() || !Files.isDirectory(cwd)) {
                 throw new IllegalArgumentException("no such directory: " + cwd);
@@ -293,7 +298,7 @@ public final class ArrayService implements AutoCloseable {
         RunFrames frames = new RunFrames(out, client);
         ScriptRunner.Running running;
         try {
-            running = scripts.start(script, args, cwd, frames);
+            running = example ? scripts.startExample(args, cwd, frames) : scripts.start(script, args, cwd, frames);
         } catch (RuntimeException e) {
             frames.err().write(("tessera: the service could not start the script: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
             frames.exit(2);

@@ -65,6 +65,45 @@ final class ScriptRunner implements AutoCloseable {
         return next::cancel;
     }
 
+    /**
+     * Starts {@code tessera example ARGS} on a thread of its own, on the warm engine; relative paths in its options
+     * are the client's ({@code cwd}). Exit status as from the command line: 0 right, 1 wrong result, 2 refused.
+     */
+    Running startExample(List<String> args, Path cwd, Output output) {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the service is stopping");
+            }
+        }
+        started.incrementAndGet();
+        running.incrementAndGet();
+        Thread t = Thread.ofPlatform().name("tessera-service-example").daemon(true).start(() -> {
+            java.io.PrintWriter out = new java.io.PrintWriter(new java.io.OutputStreamWriter(output.out(), java.nio.charset.StandardCharsets.UTF_8), true);
+            java.io.PrintWriter err = new java.io.PrintWriter(new java.io.OutputStreamWriter(output.err(), java.nio.charset.StandardCharsets.UTF_8), true);
+            picocli.CommandLine cli = dev.tessera.examples.Examples.commandLine(runtime::borrow);
+            cli.setOut(out);
+            cli.setErr(err);
+            cli.registerConverter(Path.class, s -> cwd.resolve(s));
+            cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+                String m = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+                cmd.getErr().println("tessera: " + m);
+                return 2;
+            });
+            int status;
+            try {
+                status = cli.execute(args.toArray(String[]::new));
+            } catch (RuntimeException | Error e) {
+                err.println("tessera: " + e);
+                status = 2;
+            }
+            out.flush();
+            err.flush();
+            running.decrementAndGet();
+            output.exit(status);
+        });
+        return t::interrupt;
+    }
+
     long scriptsStarted() {
         return started.get();
     }
