@@ -37,17 +37,28 @@ import java.util.List;
  * <p>Requests ({@code op} and its fields) and replies ({@code ok: true} and the fields named here, or {@code ok:
  * false, error, message}):
  * <ul>
- * <li>{@code hello} → {@code pid, protocol}
+ * <li>{@code hello} → {@code pid, protocol, descriptors} (whether descriptors are passed){@code , scripts}
  * <li>{@code create name shape dtype} → the array's description; {@code attach name}, {@code describe name} → the
  *     same. A description is {@code name, shape, dtype, bytes, path}: {@code path} is {@code /proc/PID/fd/N}, which
  *     a process of the same user opens and maps to see the array's pages (no file is named anywhere).
  * <li>{@code list} → {@code arrays}; {@code release name} frees the array once every client has unmapped it.
- * <li>{@code submit module function args [timeout]}: {@code function(*args)} in a worker; an argument
+ * <li>{@code submit module function args [timeout] [wait]}: {@code function(*args)} in a worker; an argument
  *     {@code {"array": name, "start", "stop", "readonly"}} arrives as a memoryview over those rows (writable views
  *     hold a lease for the task); other arguments are JSON numbers, strings, booleans, null and lists (as tuples).
  *     → {@code result}; a task's exception → {@code error} (its Python type), {@code message}, {@code traceback}.
- * <li>{@code metrics} → bytes in use, arrays, tasks submitted/completed/failed, workers.
+ *     With {@code wait: false} → {@code job} (its id) at once.
+ * <li>{@code map module function array [parts] [readonly] [args] [timeout] [wait]}: the array's rows cut into parts
+ *     (default one per worker), {@code function(view, start, *args)} per part in parallel → {@code result}, the
+ *     parts' results in order; the first failing part fails the job and stops the rest.
+ * <li>{@code job id [wait]} → {@code state} (running, done, failed, cancelled, timed_out), {@code done} and
+ *     {@code parts}, {@code ended}, then {@code result} or the error; {@code cancel id} stops it.
+ * <li>{@code metrics} → bytes in use, arrays, tasks completed/failed/queued, workers, scripts started/running.
+ * <li>{@code run script args cwd} and {@code example args cwd}: see {@link #runScript}; the connection is the run's.
  * </ul>
+ * A description sent over the socket carries the array's descriptor (SCM_RIGHTS) when this JVM can pass one. Only
+ * processes of the service's user are served (SO_PEERCRED). {@link #serveHttp} serves the same requests (not
+ * {@code run}) over loopback HTTP with a bearer token.
+ *
  * A line longer than {@link #MAX_REQUEST_BYTES} or that is not a JSON object is refused, and the connection closed.
  */
 public final class ArrayService implements AutoCloseable {
