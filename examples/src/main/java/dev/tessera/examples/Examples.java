@@ -27,9 +27,12 @@ public final class Examples implements Callable<Integer> {
         this.runtimes = runtimes;
     }
 
-    /** The runtime an example runs on: a new one, or the one its caller lends (the service's warm engine). */
-    dev.tessera.buffer.PythonRuntime runtime() {
-        return runtimes.get();
+    /**
+     * The runtime an example runs on: a new one, or the one the caller of {@link #commandLine(java.util.function.Supplier)}
+     * lends (the service's warm engine); {@code parent} is null when the example runs alone.
+     */
+    static dev.tessera.buffer.PythonRuntime runtime(Examples parent) {
+        return parent != null ? parent.runtimes.get() : dev.tessera.buffer.PythonRuntime.start();
     }
 
     @Override

@@ -108,7 +108,7 @@ public final class FillExample implements Callable<Integer> {
             java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
             List<String[]> table = ExampleSupport.rows();
             table.add(new String[]{"workers", "first round MB/s", "best MB/s", "best of compressed MB/s", "speed-up", "equals jhdf's read"});
-            try (PythonRuntime runtime = (examples != null ? examples.runtime() : PythonRuntime.start()); ArrayStore store = new ArrayStore()) {
+            try (PythonRuntime runtime = Examples.runtime(examples); ArrayStore store = new ArrayStore()) {
                 List<Integer> runs = single && workers > 1 ? List.of(1, workers) : List.of(workers);
                 double oneWorkerBest = 0;
                 for (int n : runs) {

@@ -60,7 +60,7 @@ public final class ReleaseExample implements Callable<Integer> {
         }
         Path modules = ExampleSupport.pythonModules();
         boolean ok = true;
-        try (PythonRuntime runtime = (examples != null ? examples.runtime() : PythonRuntime.start()); ArrayStore store = new ArrayStore();
+        try (PythonRuntime runtime = Examples.runtime(examples); ArrayStore store = new ArrayStore();
              InterpreterPool pool = ExampleSupport.pool(runtime, store, workers, modules, "fill_value")) {
             List<SharedArray> arrays = new ArrayList<>();
             long before = ExampleSupport.rss();

@@ -116,7 +116,7 @@ public final class ScanExample implements Callable<Integer> {
         List<String[]> table = ExampleSupport.rows();
         table.add(new String[]{"workers", "first round", "median", "best", "agrees with Java"});
         int tasks = workers * tasksPerWorker;
-        try (PythonRuntime runtime = (examples != null ? examples.runtime() : PythonRuntime.start())) {
+        try (PythonRuntime runtime = Examples.runtime(examples)) {
             List<Integer> configs = workers > 1 ? List.of(1, workers) : List.of(1);
             for (int n : configs) {
                 double[] seconds = new double[rounds];

@@ -102,7 +102,7 @@ public final class ServeExample implements Callable<Integer> {
         boolean ok = true;
         boolean poolKeptServing = true;
         java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
-        try (PythonRuntime runtime = (examples != null ? examples.runtime() : PythonRuntime.start()); ArrayStore store = new ArrayStore()) {
+        try (PythonRuntime runtime = Examples.runtime(examples); ArrayStore store = new ArrayStore()) {
             String poolName = "pool of " + workers + " interpreter" + (workers == 1 ? "" : "s");
             try (Backend pool = poolBackend(runtime, store, modules)) {
                 for (boolean withLong : new boolean[]{false, true}) {

@@ -238,7 +238,7 @@ public final class ArrayService implements AutoCloseable {
                     return; // a run uses its connection to the end
                 }
                 JsonObject response = handle(request);
-                if (response.get("ok").getAsBoolean() && response.has("path") && response.has("name")) {
+                if (response.get("ok").getAsBoolean() && (op.equals("create") || op.equals("attach"))) {
                     sendWithDescriptor(client, out, response);
                 } else {
                     out.write(reply(response));
@@ -256,15 +256,11 @@ public final class ArrayService implements AutoCloseable {
     private void sendWithDescriptor(SocketChannel client, java.io.OutputStream out, JsonObject description) throws IOException {
         byte[] bytes = reply(description);
         int socketFd = DescriptorPassing.descriptorOf(client);
-        java.util.OptionalInt dup = socketFd < 0 ? java.util.OptionalInt.empty()
-                : store.get(description.get("name").getAsString()).map(store::duplicateDescriptor).orElse(java.util.OptionalInt.empty());
+        java.util.Optional<SharedArray> array = socketFd < 0 ? java.util.Optional.empty()
+                : store.get(description.get("name").getAsString());
         long sent = -1;
-        if (dup.isPresent()) {
-            try {
-                sent = DescriptorPassing.send(socketFd, bytes, dup.getAsInt());
-            } finally {
-                DescriptorPassing.close(dup.getAsInt()); // the client holds its own copy now
-            }
+        if (array.isPresent()) { // sent without blocking, while the array cannot be released
+            sent = store.withDescriptor(array.get(), fd -> DescriptorPassing.send(socketFd, bytes, fd)).orElse(-1);
         }
         if (sent < bytes.length) {
             out.write(bytes, (int) Math.max(sent, 0), bytes.length - (int) Math.max(sent, 0));
@@ -657,7 +653,7 @@ public final class ArrayService implements AutoCloseable {
         return r;
     }
 
-    private static JsonObject error(String type, String message) {
+    static JsonObject error(String type, String message) {
         JsonObject o = new JsonObject();
         o.addProperty("ok", false);
         o.addProperty("error", type);

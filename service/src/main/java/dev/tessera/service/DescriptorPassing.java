@@ -28,7 +28,6 @@ final class DescriptorPassing {
     private static final long CMSG_SPACE_ONE_FD = 24; // header + 4 bytes, aligned to 8
 
     private static final MethodHandle SENDMSG;
-    private static final MethodHandle CLOSE;
     private static final Method FD_VAL = fdValMethod();
 
     static {
@@ -36,8 +35,6 @@ final class DescriptorPassing {
         var libc = linker.defaultLookup();
         SENDMSG = linker.downcallHandle(libc.find("sendmsg").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-        CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
 
     private DescriptorPassing() {
@@ -97,14 +94,6 @@ final class DescriptorPassing {
             return (long) SENDMSG.invokeExact(socket, msg, MSG_DONTWAIT | MSG_NOSIGNAL);
         } catch (Throwable t) {
             return -1;
-        }
-    }
-
-    static void close(int fd) {
-        try {
-            int ignored = (int) CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
         }
     }
 }

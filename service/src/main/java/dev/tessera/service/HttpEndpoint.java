@@ -65,13 +65,13 @@ final class HttpEndpoint implements AutoCloseable {
     private void exchange(HttpExchange x) throws IOException {
         try (x) {
             if (!authorized(x.getRequestHeaders().getFirst("Authorization"))) {
-                respond(x, 401, error("PermissionError", "a request needs the header 'Authorization: Bearer TOKEN' with "
+                respond(x, 401, ArrayService.error("PermissionError", "a request needs the header 'Authorization: Bearer TOKEN' with "
                         + "the token in " + tokenFile));
                 return;
             }
             if (!"POST".equals(x.getRequestMethod())) {
                 x.getResponseHeaders().set("Allow", "POST");
-                respond(x, 405, error("ValueError", "POST one JSON request to /"));
+                respond(x, 405, ArrayService.error("ValueError", "POST one JSON request to /"));
                 return;
             }
             byte[] body;
@@ -79,7 +79,7 @@ final class HttpEndpoint implements AutoCloseable {
                 body = in.readNBytes(ArrayService.MAX_REQUEST_BYTES + 1);
             }
             if (body.length > ArrayService.MAX_REQUEST_BYTES) {
-                respond(x, 413, error("ValueError", "request longer than " + ArrayService.MAX_REQUEST_BYTES + " bytes refused"));
+                respond(x, 413, ArrayService.error("ValueError", "request longer than " + ArrayService.MAX_REQUEST_BYTES + " bytes refused"));
                 return;
             }
             JsonObject request;
@@ -90,11 +90,11 @@ final class HttpEndpoint implements AutoCloseable {
                 }
                 request = parsed.getAsJsonObject();
             } catch (RuntimeException e) {
-                respond(x, 400, error("ValueError", "malformed request: " + e.getMessage()));
+                respond(x, 400, ArrayService.error("ValueError", "malformed request: " + e.getMessage()));
                 return;
             }
             if (request.has("op") && request.get("op").isJsonPrimitive() && "run".equals(request.get("op").getAsString())) {
-                respond(x, 400, error("ValueError", "scripts run over the Unix socket only"));
+                respond(x, 400, ArrayService.error("ValueError", "scripts run over the Unix socket only"));
                 return;
             }
             respond(x, 200, handler.apply(request));
@@ -106,14 +106,6 @@ final class HttpEndpoint implements AutoCloseable {
             return false;
         }
         return MessageDigest.isEqual(token, header.substring(7).trim().getBytes(StandardCharsets.US_ASCII)); // constant time
-    }
-
-    private static JsonObject error(String type, String message) {
-        JsonObject o = new JsonObject();
-        o.addProperty("ok", false);
-        o.addProperty("error", type);
-        o.addProperty("message", message);
-        return o;
     }
 
     private static void respond(HttpExchange x, int status, JsonObject body) throws IOException {

@@ -22,8 +22,6 @@ final class AnonymousFile implements AutoCloseable {
     private static final MethodHandle MEMFD_CREATE;
     private static final MethodHandle FTRUNCATE;
     private static final MethodHandle CLOSE;
-    private static final MethodHandle FCNTL;
-    private static final int F_DUPFD_CLOEXEC = 1030;
     private static final java.lang.foreign.StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final java.lang.invoke.VarHandle ERRNO =
             CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
@@ -38,9 +36,6 @@ final class AnonymousFile implements AutoCloseable {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), errno);
         CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        FCNTL = linker.downcallHandle(libc.find("fcntl").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                Linker.Option.firstVariadicArg(2));
     }
 
     private final int fd;
@@ -85,18 +80,11 @@ final class AnonymousFile implements AutoCloseable {
     }
 
     /**
-     * A second descriptor of the same memory, for the caller to pass on and close; -1 once this file is closed. Taken
-     * under the lock {@link #close} takes, so the number can never be one that was closed and reused meanwhile.
+     * Runs {@code use} on the descriptor under the lock {@link #close} takes, so the number cannot be closed and
+     * reused by another file meanwhile ({@code use} must not block); empty once this file is closed.
      */
-    synchronized int duplicate() {
-        if (closed) {
-            return -1;
-        }
-        try {
-            return (int) FCNTL.invokeExact(fd, F_DUPFD_CLOEXEC, 0);
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+    synchronized java.util.OptionalLong use(java.util.function.IntToLongFunction use) {
+        return closed ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(use.applyAsLong(fd));
     }
 
     /** Maps the whole file read-write into {@code arena}: unmapped when the arena closes. */

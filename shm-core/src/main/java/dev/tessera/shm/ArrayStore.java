@@ -132,14 +132,13 @@ public final class ArrayStore implements AutoCloseable {
     }
 
     /**
-     * A new descriptor of a shareable array's memory that the caller owns (passes to another process, then closes);
-     * empty when the array is not shareable or has been released. Unlike {@link #descriptorOf}, the number cannot
-     * be reused by another file while the caller holds it.
+     * Runs {@code use} on a shareable array's descriptor while it cannot be closed (so not reused by another file),
+     * e.g. to pass it to another process; {@code use} must not block. Empty when the array is not shareable or has
+     * been released.
      */
-    public java.util.OptionalInt duplicateDescriptor(SharedArray array) {
+    public java.util.OptionalLong withDescriptor(SharedArray array, java.util.function.IntToLongFunction use) {
         AnonymousFile f = array.isClosed() ? null : files.get(array.name());
-        int fd = f == null ? -1 : f.duplicate();
-        return fd < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(fd);
+        return f == null ? java.util.OptionalLong.empty() : f.use(use);
     }
 
     /**
