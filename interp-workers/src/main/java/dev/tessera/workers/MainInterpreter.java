@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.EnvironmentAccess;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
@@ -88,6 +89,7 @@ public final class MainInterpreter implements AutoCloseable {
                 .allowIO(IOAccess.ALL)
                 .allowCreateThread(true)
                 .allowCreateProcess(true)
+                .allowEnvironmentAccess(EnvironmentAccess.INHERIT) // os.environ, as in CPython: the user's own script
                 .arguments("python", argv.toArray(String[]::new))
                 .in(in).out(out).err(err)
                 .build();

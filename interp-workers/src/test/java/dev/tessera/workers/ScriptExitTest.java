@@ -57,6 +57,16 @@ class ScriptExitTest {
     }
 
     @Test
+    void theScriptSeesTheProcessEnvironmentAsUnderCPython() throws Exception {
+        String path = System.getenv("PATH");
+        assertNotNull(path, "the test JVM has a PATH");
+        Ran ran = run("import os, subprocess\nprint(os.environ.get('PATH'))\n"
+                + "print(subprocess.run(['sh', '-c', 'echo $PATH'], capture_output=True, text=True).stdout.strip())");
+        assertEquals(0, ran.status(), ran.err());
+        assertEquals(List.of(path, path), ran.out().strip().lines().toList());
+    }
+
+    @Test
     void atexitHooksRunAndNonDaemonThreadsAreJoined() throws Exception {
         Ran ran = run("""
                 import atexit, threading, time
