@@ -139,7 +139,7 @@ def new_worker(repeats):
     return {"new_worker_cold_ms": statistics.median(cold) * 1e3, "new_worker_from_spare_ms": statistics.median(spare) * 1e3}
 
 
-def settle(limit=30.0, window=0.5, busy=0.1):
+def settle(limit=40.0, window=1.0, busy=0.05):
     """Waits (at most `limit` s) until this process uses under `busy` of a core: for about 10 s after it starts, its
     JIT compilers still work through its own start-up code, and a child timed meanwhile shares the 2 cores with
     them, which a `tessera run` typed at a shell does not."""
