@@ -45,38 +45,35 @@ class PythonSuitesTest {
         return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(4))};
     }
 
+    /** Runs a suite and checks that it ran at least {@code atLeast} tests and skipped exactly {@code skipped}. */
+    static void assertSuite(String name, int atLeast, int skipped, String skipReason) {
+        int[] counts = runSuite(name);
+        assertTrue(counts[0] >= atLeast, "the suite ran " + counts[0] + " tests");
+        assertEquals(skipped, counts[1], skipReason);
+    }
+
     @Test
     void cpythonExecutorTestsPassAgainstInterpreterPool() {
-        int[] counts = runSuite("test_executor_conformance.py");
-        assertTrue(counts[0] >= 30, "the suite ran " + counts[0] + " tests");
-        assertEquals(4, counts[1], "skips are listed in the suite with their reasons");
+        assertSuite("test_executor_conformance.py", 30, 4, "skips are listed in the suite with their reasons");
     }
 
     @Test
     void hostileInputEndsInClearPythonErrors() {
-        int[] counts = runSuite("test_hostile_input.py");
-        assertTrue(counts[0] >= 16, "the suite ran " + counts[0] + " tests");
-        assertEquals(0, counts[1]);
+        assertSuite("test_hostile_input.py", 16, 0, null);
     }
 
     @Test
     void mapSlicesReportsCompletedAndFailedRangesForARetry() {
-        int[] counts = runSuite("test_map_slices.py");
-        assertTrue(counts[0] >= 4, "the suite ran " + counts[0] + " tests");
-        assertEquals(0, counts[1]);
+        assertSuite("test_map_slices.py", 4, 0, null);
     }
 
     @Test
     void kernelsAgreeWithPlainPython() {
-        int[] counts = runSuite("test_kernels.py");
-        assertTrue(counts[0] >= 10, "the suite ran " + counts[0] + " tests");
-        assertEquals(0, counts[1]);
+        assertSuite("test_kernels.py", 10, 0, null);
     }
 
     @Test
     void graalPysInternalErrorsArePythonExceptions() {
-        int[] counts = runSuite("test_internal_errors.py");
-        assertTrue(counts[0] >= 7, "the suite ran " + counts[0] + " tests");
-        assertEquals(0, counts[1]);
+        assertSuite("test_internal_errors.py", 7, 0, null);
     }
 }
