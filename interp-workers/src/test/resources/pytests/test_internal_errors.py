@@ -1,4 +1,4 @@
-"""GraalPy's own internal errors, met from Python, end as Python exceptions: in the main interpreter one the script
+"""GraalPy's own internal errors and faults, met from Python, end as Python exceptions (or are worked around): in the main interpreter one the script
 can catch, in a worker a failed task and a fresh worker. Run by PythonSuitesTest.
 
 GraalPy 25.0.3 throws a Java NullPointerException ("Null receiver values are not supported by libraries") when a
@@ -114,6 +114,54 @@ class ReleasedMemory(unittest.TestCase):
             with self.assertRaises((ValueError, SystemError)):
                 released_by_index(case)
         self.assertEqual(sum(range(10)), 45)
+
+
+def sleep_costs(seconds):
+    """Runs in a worker (and in main): (least CPU time, least wall time) of this thread in two time.sleep(seconds),
+    each started just after the clock passed a whole second. GraalPy 25.0.3, given an int, slept to the end of the
+    second after the deadline, spinning a core meanwhile: about 1 s of CPU, or 1 s too long, every time. (The least:
+    a fresh worker's thread now and then spends 0.4 s of CPU inside its first sleeps, with or without the fault.)"""
+    import resource
+    import time
+
+    def cpu():
+        r = resource.getrusage(resource.RUSAGE_THREAD)
+        return r.ru_utime + r.ru_stime
+
+    cpu(), time.sleep(0.01), cpu()  # one-time costs of a fresh interpreter's first calls (0.4 s in a worker)
+    costs = []
+    for _ in range(2):
+        time.sleep(1.0 - time.time() % 1.0 + 0.02)
+        c0, w0 = cpu(), time.monotonic()
+        time.sleep(seconds)
+        costs.append((cpu() - c0, time.monotonic() - w0))
+    return min(c for c, _ in costs), min(w for _, w in costs)
+
+
+class Sleep(unittest.TestCase):
+    """time.sleep(int) neither spins a core nor oversleeps (a GraalPy 25.0.3 fault; see tessera's _bootstrap)."""
+
+    def check(self, costs):
+        cpu, wall = costs
+        self.assertLess(cpu, 0.2, "CPU seconds spent sleeping 1 s")
+        self.assertLess(wall, 1.5, "wall seconds of a 1 s sleep")
+
+    def test_an_int_sleep_in_main(self):
+        self.check(sleep_costs(1))
+
+    def test_an_int_sleep_in_a_worker(self):
+        with tessera.InterpreterPool(1) as pool:
+            self.check(pool.submit(sleep_costs, 1).result(60))
+
+    def test_sleep_keeps_its_errors_and_name(self):
+        import time
+        with self.assertRaisesRegex(ValueError, "non-negative"):
+            time.sleep(-1)
+        with self.assertRaises(TypeError):
+            time.sleep("1")
+        time.sleep(0)
+        time.sleep(True)
+        self.assertEqual("sleep", time.sleep.__name__)
 
 
 class CExtensions(unittest.TestCase):

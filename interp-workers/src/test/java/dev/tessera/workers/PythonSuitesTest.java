@@ -74,6 +74,6 @@ class PythonSuitesTest {
 
     @Test
     void graalPysInternalErrorsArePythonExceptions() {
-        assertSuite("test_internal_errors.py", 7, 0, null);
+        assertSuite("test_internal_errors.py", 10, 0, null);
     }
 }

@@ -57,6 +57,19 @@ class ScriptExitTest {
     }
 
     @Test
+    void theScriptsGlobalsAreCPythonsAndTimeSleepCanBeSentToWorkers() throws Exception {
+        Ran ran = run("""
+                import time, tessera
+                print(sorted(n for n in globals() if not n.startswith("__")))
+                if __name__ == "__main__":
+                    with tessera.InterpreterPool(1) as pool:
+                        print(pool.submit(time.sleep, 0).result(60), time.sleep.__module__, time.sleep.__name__)
+                """);
+        assertEquals(0, ran.status(), ran.err());
+        assertEquals(List.of("['tessera', 'time']", "None time sleep"), ran.out().strip().lines().toList());
+    }
+
+    @Test
     void theScriptSeesTheProcessEnvironmentAsUnderCPython() throws Exception {
         String path = System.getenv("PATH");
         assertNotNull(path, "the test JVM has a PATH");
