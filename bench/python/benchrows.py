@@ -53,6 +53,19 @@ def run_peer(argv, timeout=900):
         return {"error": f"{argv[0]} not run: {e}"}
 
 
+def settle(cpu_seconds, limit=40.0, window=1.0, busy=0.05):
+    """Waits (at most `limit` s) until the process uses under `busy` of a core, as `cpu_seconds()` counts it: for
+    about 10-20 s after start, and again after new code, a Tessera process's JIT compilers and the collections
+    their allocations cause share the 2 cores with whatever is timed meanwhile. Returns the seconds waited."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < limit:
+        c0 = cpu_seconds()
+        time.sleep(window)
+        if cpu_seconds() - c0 < busy * window:
+            break
+    return time.perf_counter() - t0
+
+
 def best_rate(nbytes, fn, seconds, min_reps=5):
     """Warm up, then the best rate (nbytes per second) of repeated calls of fn over `seconds`, at least min_reps:
     how kernels.py and its numpy peer time the same operations the same way."""

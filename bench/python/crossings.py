@@ -171,15 +171,40 @@ def task_rows(pool, tasks, beside_seconds):
         long_task.result()
     rows["short_task_p99_beside_long_us"] = percentile(lat, 99)
     rows["short_task_median_beside_long_us"] = statistics.median(lat)
-    # two tasks submitted together to two idle workers: how far apart they start
-    gaps = []
-    for _ in range(20):
-        a, b = pool.submit(started_at), pool.submit(started_at)
-        gaps.append(abs(a.result() - b.result()) / 1000)
-        time.sleep(0.01)  # both workers idle again
-    rows["start_together_gap_median_us"] = statistics.median(gaps)
-    rows["start_together_gap_max_us"] = max(gaps)
+    rows.update(start_together_rows(pool, 5 if tasks <= 20 else 50))
     return rows
+
+
+def start_gap(pool):
+    """Two tasks submitted together: how far apart (us) they start."""
+    a, b = pool.submit(started_at), pool.submit(started_at)
+    return abs(a.result() - b.result()) / 1000
+
+
+def start_together_rows(pool, samples):
+    """Two tasks submitted together to two idle workers: how far apart they start, once the process's JIT is quiet
+    (while it compiles, it and the collections it causes hold one of the 2 cores, and 3 threads share the other:
+    about 1 pair in 100 then starts a scheduler slice, 2-6 ms, apart), and right after a worker was replaced."""
+    for _ in range(samples):  # compiles what the measured pairs run
+        start_gap(pool)
+        time.sleep(0.01)
+    benchrows.settle(lambda: pool.stats()["process_cpu_seconds"])
+    gaps = []
+    for _ in range(samples):
+        gaps.append(start_gap(pool))
+        time.sleep(0.01)  # both workers idle again
+    after_replacement = []
+    for _ in range(3):
+        f = pool.submit(spin, 60)
+        while not f.running():
+            time.sleep(0.001)
+        f.cancel(interrupt=True)
+        after_replacement.append(start_gap(pool))
+        deadline = time.monotonic() + 30
+        while pool.stats()["spares"] == 0 and time.monotonic() < deadline:  # the next spare starts in the background
+            time.sleep(0.01)
+    return {"start_together_gap_median_us": statistics.median(gaps), "start_together_gap_max_us": max(gaps),
+            "start_together_samples": samples, "start_together_gap_after_replacement_max_us": max(after_replacement)}
 
 
 ROWS = [
@@ -192,7 +217,10 @@ ROWS = [
     ("task_round_trip_p99_us", "trivial task round trip, p99", "us", "< 500 us", lambda v: v < 500),
     ("tasks_per_second_bulk", "trivial tasks/s submitted in bulk", "tasks/s", ">= 100,000", lambda v: v >= 100_000),
     ("short_task_p99_beside_long_us", "short-task p99 while a long task runs", "us", "< 2 ms", lambda v: v < 2000),
-    ("start_together_gap_max_us", "two tasks submitted together: start gap (max of 20)", "us", "< 1 ms", lambda v: v < 1000),
+    ("start_together_gap_max_us", "two tasks submitted together: start gap (max of 50, JIT quiet)", "us", "< 1 ms",
+     lambda v: v < 1000),
+    ("start_together_gap_after_replacement_max_us", "two tasks submitted together right after a worker was replaced: "
+     "start gap (max of 3)", "us", "< 1 ms", lambda v: v < 1000),
 ]
 
 

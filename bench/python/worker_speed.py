@@ -139,19 +139,13 @@ def new_worker(repeats):
     return {"new_worker_cold_ms": statistics.median(cold) * 1e3, "new_worker_from_spare_ms": statistics.median(spare) * 1e3}
 
 
-def settle(limit=40.0, window=1.0, busy=0.05):
-    """Waits (at most `limit` s) until this process uses under `busy` of a core: for about 10 s after it starts, its
-    JIT compilers still work through its own start-up code, and a child timed meanwhile shares the 2 cores with
-    them, which a `tessera run` typed at a shell does not."""
+def settle():
+    """See benchrows.settle; no pool is alive here, so the CPU of this interpreter's view of the process's threads
+    (GraalPy's getrusage sums the JVM's live threads, its JIT's included) tells whether the JIT is still busy."""
     def cpu():
         r = resource.getrusage(resource.RUSAGE_SELF)
         return r.ru_utime + r.ru_stime
-    end = time.perf_counter() + limit
-    while time.perf_counter() < end:
-        c0 = cpu()
-        time.sleep(window)
-        if cpu() - c0 < busy * window:
-            return
+    benchrows.settle(cpu)
 
 
 def run_cold(repeats):

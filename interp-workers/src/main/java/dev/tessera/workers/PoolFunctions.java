@@ -291,7 +291,7 @@ final class PoolFunctions {
                 "completed", s.completed(), "failed", s.failed(), "cancelled", s.cancelled(),
                 "replaced_workers", s.replacedWorkers(), "queued", (long) s.queued(), "running", (long) s.running(),
                 "shutdown", s.shutdown(), "broken", s.broken(), "heap_used_bytes", s.memory().heapUsedBytes(),
-                "rss_bytes", s.memory().rssBytes(), "per_worker", Tuple.copyOf(workers));
+                "rss_bytes", s.memory().rssBytes(), "process_cpu_seconds", s.memory().cpuNanos() / 1e9, "per_worker", Tuple.copyOf(workers));
     }
 
     private static Tuple pairs(Object... kv) {

@@ -8,8 +8,8 @@ import java.util.List;
  * @param spares           spare workers started and waiting to replace a stopped one
  * @param replacedWorkers  workers replaced after a deadline, a cancel or an internal failure
  * @param workers          per worker: whether it is busy, the tasks it ran and the bytes its thread allocated
- * @param memory           the whole process's heap in use and RSS (workers share one heap: a worker's own share is
- *                         not measurable, only its thread's allocation)
+ * @param memory           the whole process's heap in use, RSS and CPU time (workers share one heap: a worker's own
+ *                         share is not measurable, only its thread's allocation)
  */
 public record PoolStats(int workerCount, int spares, long submitted, long completed, long failed, long cancelled,
                         long replacedWorkers, int queued, int running, boolean shutdown, boolean broken,

@@ -5,8 +5,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The process's memory as the JVM and the kernel count it: heap in use and committed, and resident set size. */
-public record ProcessMemory(long heapUsedBytes, long heapCommittedBytes, long rssBytes) {
+/**
+ * The process as the JVM and the kernel count it: heap in use and committed, resident set size, and the CPU time
+ * of all its threads (the JIT's compilers and the collector's threads included; -1 where the JVM cannot tell).
+ */
+public record ProcessMemory(long heapUsedBytes, long heapCommittedBytes, long rssBytes, long cpuNanos) {
 
     /** Now; with {@code collect}, after a full garbage collection (so that heap in use is live data). */
     public static ProcessMemory now(boolean collect) {
@@ -15,7 +18,13 @@ public record ProcessMemory(long heapUsedBytes, long heapCommittedBytes, long rs
             System.gc();
         }
         var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        return new ProcessMemory(heap.getUsed(), heap.getCommitted(), rss());
+        return new ProcessMemory(heap.getUsed(), heap.getCommitted(), rss(), processCpuNanos());
+    }
+
+    /** CPU time of the whole process, or -1 where the JVM does not report it. */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : -1;
     }
 
     /** Resident set size from /proc/self/status, or -1 where there is none. */

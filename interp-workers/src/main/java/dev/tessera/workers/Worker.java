@@ -157,13 +157,15 @@ final class Worker implements Runnable {
 
     private Value startInterpreter() {
         long t0 = System.nanoTime();
+        long cpu0 = TRACE_STARTUP ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
         context = pool.newWorkerContext(this);
         long t1 = System.nanoTime();
         Value worker = context.eval("python", "import tessera._worker\ntessera._worker");
         boolean ok = worker.getMember("_start").execute().asBoolean();
         if (TRACE_STARTUP) {
-            System.err.printf("tessera: %s started in %.1f ms (context and tessera %.1f ms, sys.path/preload/initializer %.1f ms)%n",
-                    thread.getName(), (System.nanoTime() - t0) / 1e6, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
+            long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0;
+            System.err.printf("tessera: %s started in %.1f ms, %.1f ms of it on a core (context and tessera %.1f ms, sys.path/preload/initializer %.1f ms)%n",
+                    thread.getName(), (System.nanoTime() - t0) / 1e6, cpu / 1e6, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
         }
         if (!ok) {
             RuntimeException failed = startFailure;

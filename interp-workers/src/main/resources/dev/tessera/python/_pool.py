@@ -314,7 +314,8 @@ class InterpreterPool(_cf.Executor):
 
     def stats(self):
         """Workers, tasks submitted/completed/failed/cancelled, replaced workers, queued and running tasks; per
-        worker its tasks and the bytes its thread allocated (cumulative, not live)."""
+        worker its tasks and the bytes its thread allocated (cumulative, not live); the whole process's heap in use,
+        RSS and CPU seconds (every thread's, the JIT compilers' and the collector's included)."""
         stats = dict(_stats(self._handle))
         stats["per_worker"] = [dict(w) for w in stats["per_worker"]]
         return stats

@@ -75,6 +75,24 @@ class PythonPoolTest {
     }
 
     @Test
+    void statsCountTasksAndTheProcessCpuTime() {
+        eval("""
+                before = pool.stats()
+                pool.submit(tasks.spin, 10_000_000).result(60)
+                after = pool.stats()
+                """);
+        assertEquals("['broken', 'cancelled', 'completed', 'failed', 'heap_used_bytes', 'per_worker', 'process_cpu_seconds', "
+                + "'queued', 'replaced_workers', 'rss_bytes', 'running', 'shutdown', 'spares', 'submitted', 'workers']",
+                eval("str(sorted(after))").asString());
+        assertTrue(eval("after['completed'] - before['completed'] >= 1").asBoolean());
+        assertEquals(2, eval("len(after['per_worker'])").asInt());
+        assertTrue(eval("after['rss_bytes'] > 0 and after['heap_used_bytes'] > 0").asBoolean());
+        // the worker's spin used a core for a while: the process's CPU time grew by at least some of it
+        assertTrue(eval("after['process_cpu_seconds'] > before['process_cpu_seconds'] > 0").asBoolean(),
+                () -> eval("str((before['process_cpu_seconds'], after['process_cpu_seconds']))").asString());
+    }
+
+    @Test
     void workerExceptionsBecomeExecutionFailedWithTheTraceback() {
         eval("""
                 try:
