@@ -18,21 +18,35 @@ def _refuse_c_extensions():
 _refuse_c_extensions()
 
 
-def _sleep_whole_seconds_as_float():
-    """GraalPy 25.0.3's time.sleep(n) for an int n rounds its deadline down to a whole second, then calls
-    Thread.sleep(0) in a loop until the clock's next whole second: it sleeps n to n + 1 s and spins a core for the
-    extra (measured: time.sleep(2) took 2.96 s, 0.95 s of it on a core). Its float path is right, so an int goes
-    there; everything else (floats, objects with __float__, errors) reaches time.sleep unchanged. The replacement
-    is a plain module-level function of `time` (no closure), so that pool.submit(time.sleep, 1) still works."""
+def _replace_time_sleep():
+    """GraalPy 25.0.3's time.sleep has two faults. Given an int n, it rounds its deadline down to a whole second and
+    then calls Thread.sleep(0) in a loop until the clock's next whole second: it sleeps n to n + 1 s and spins a core
+    for the extra (measured: time.sleep(2) took 2.96 s, 0.95 s of it on a core). Given a float, once anything
+    interrupts the sleeping thread (GraalPy's own periodic actions do, often in a fresh worker), it re-raises the
+    interrupt at every turn and spins a core for the rest of the sleep (0.3-0.5 s of CPU in one 1 s sleep of a new
+    worker, in about half the tries). A lock's timed acquire waits correctly and still lets GraalPy's actions
+    (signals, KeyboardInterrupt, a worker's cancellation) through, so time.sleep waits on one, in slices of at most
+    50 ms against a deadline: after an action GraalPy restarts the acquire with its whole timeout, so one long
+    acquire could overrun by as much as had passed (its timeouts are whole milliseconds, so a slice is at least one).
+    Anything but a finite, positive int or float goes to GraalPy's own sleep, which raises what it raises. The
+    replacement is a plain module-level function of `time` (no closure), so pool.submit(time.sleep, 1) still works."""
+    import _thread
     import time
-    namespace = {"__name__": "time", "_graalpy_sleep": time.sleep}
+    namespace = {"__name__": "time", "_graalpy_sleep": time.sleep, "_allocate_lock": _thread.allocate_lock,
+                 "_monotonic": time.monotonic}
     exec("def sleep(seconds, /):\n"
-         "    return _graalpy_sleep(float(seconds) if isinstance(seconds, int) else seconds)\n", namespace)
+         "    if type(seconds) is not float and not isinstance(seconds, int) or not 0 < seconds < 1e12:\n"
+         "        return _graalpy_sleep(seconds)\n"
+         "    deadline = _monotonic() + seconds\n"
+         "    lock = _allocate_lock()\n"
+         "    lock.acquire()\n"
+         "    while (left := deadline - _monotonic()) > 0:\n"
+         "        lock.acquire(True, 0.05 if left > 0.05 else left + 0.001)\n", namespace)
     namespace["sleep"].__doc__ = time.sleep.__doc__
     time.sleep = namespace["sleep"]
 
 
-_sleep_whole_seconds_as_float()
+_replace_time_sleep()
 
 def _tessera_install(host, parts):
     """Builds the package `tessera`: `tessera._host` from the host's (name, value) pairs, then each part as its own
@@ -123,5 +137,5 @@ def _tessera_install(host, parts):
 
 # The bootstrap runs in the main module's namespace: it leaves no name there (a script's globals are CPython's), and
 # its value is the installer.
-del _refuse_c_extensions, _sleep_whole_seconds_as_float
+del _refuse_c_extensions, _replace_time_sleep
 globals().pop("_tessera_install")
