@@ -171,7 +171,8 @@ def task_rows(pool, tasks, beside_seconds):
         long_task.result()
     rows["short_task_p99_beside_long_us"] = percentile(lat, 99)
     rows["short_task_median_beside_long_us"] = statistics.median(lat)
-    rows.update(start_together_rows(pool, 5 if tasks <= 20 else 50))
+    tiny = tasks <= 20
+    rows.update(start_together_rows(pool, 5 if tiny else 50, settle_limit=0 if tiny else 40))
     return rows
 
 
@@ -181,14 +182,14 @@ def start_gap(pool):
     return abs(a.result() - b.result()) / 1000
 
 
-def start_together_rows(pool, samples):
+def start_together_rows(pool, samples, settle_limit):
     """Two tasks submitted together to two idle workers: how far apart they start, once the process's JIT is quiet
     (while it compiles, it and the collections it causes hold one of the 2 cores, and 3 threads share the other:
     about 1 pair in 100 then starts a scheduler slice, 2-6 ms, apart), and right after a worker was replaced."""
     for _ in range(samples):  # compiles what the measured pairs run
         start_gap(pool)
         time.sleep(0.01)
-    benchrows.settle(lambda: pool.stats()["process_cpu_seconds"])
+    benchrows.settle(lambda: pool.stats()["process_cpu_seconds"], limit=settle_limit)
     gaps = []
     for _ in range(samples):
         gaps.append(start_gap(pool))
