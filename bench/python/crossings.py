@@ -182,18 +182,23 @@ def start_gap(pool):
     return abs(a.result() - b.result()) / 1000
 
 
-def start_together_rows(pool, samples, settle_limit):
-    """Two tasks submitted together to two idle workers: how far apart they start, once the process's JIT is quiet
-    (while it compiles, it and the collections it causes hold one of the 2 cores, and 3 threads share the other:
-    about 1 pair in 100 then starts a scheduler slice, 2-6 ms, apart), and right after a worker was replaced."""
-    for _ in range(samples):  # compiles what the measured pairs run
-        start_gap(pool)
-        time.sleep(0.01)
-    benchrows.settle(lambda: pool.stats()["process_cpu_seconds"], limit=settle_limit)
+def start_gaps(pool, samples):
     gaps = []
     for _ in range(samples):
         gaps.append(start_gap(pool))
         time.sleep(0.01)  # both workers idle again
+    return gaps
+
+
+def start_together_rows(pool, samples, settle_limit):
+    """Two tasks submitted together to two idle workers: how far apart they start, once the process's JIT is quiet
+    (while it compiles, it and the collections it causes hold one of the 2 cores, and 3 threads share the other:
+    about 1 pair in 100 then starts a scheduler slice, 2-6 ms, apart; measured once quiet, none of 2,650 pairs
+    was), and right after a worker was replaced (a new spare starting and the old interpreter closing then share
+    the cores: 0.02-8 ms)."""
+    start_gaps(pool, samples)  # the same code as the measured round, so that its compilation is done before it
+    benchrows.settle(lambda: pool.stats()["process_cpu_seconds"], limit=settle_limit)
+    gaps = start_gaps(pool, samples)
     after_replacement = []
     for _ in range(3):
         f = pool.submit(spin, 60)
