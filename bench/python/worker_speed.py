@@ -174,8 +174,16 @@ def memory_here(count):
     base_pool = tessera.InterpreterPool(count, spare_workers=0)
     for f in [base_pool.submit(noop, i) for i in range(count)]:
         f.result()
+    # Each reading once the JIT is quiet: a compilation in flight holds tens of MB of graphs on the heap, and one
+    # that ended between the readings made the figure negative (-1.3 MB per worker in one run).
+    def quiet():
+        benchrows.settle(lambda: base_pool.stats()["process_cpu_seconds"], limit=20)
+
+    quiet()
     heap0, rss0, committed0 = tessera._host.process_memory(True)
     added = tessera.InterpreterPool(count, spare_workers=0)
+    added.startup_seconds  # waits until its workers are up
+    quiet()
     heap1, rss1, committed1 = tessera._host.process_memory(True)
     added.shutdown()
     base_pool.shutdown()
