@@ -171,8 +171,6 @@ def task_rows(pool, tasks, beside_seconds):
         long_task.result()
     rows["short_task_p99_beside_long_us"] = percentile(lat, 99)
     rows["short_task_median_beside_long_us"] = statistics.median(lat)
-    tiny = tasks <= 20
-    rows.update(start_together_rows(pool, 5 if tiny else 50, settle_limit=0 if tiny else 40))
     return rows
 
 
@@ -197,7 +195,7 @@ def start_together_rows(pool, samples, settle_limit):
     was), and right after a worker was replaced (a new spare starting and the old interpreter closing then share
     the cores: 0.02-8 ms)."""
     start_gaps(pool, samples)  # the same code as the measured round, so that its compilation is done before it
-    benchrows.settle(lambda: pool.stats()["process_cpu_seconds"], limit=settle_limit)
+    benchrows.settle(limit=settle_limit)
     gaps = start_gaps(pool, samples)
     after_replacement = []
     for _ in range(3):
@@ -275,6 +273,7 @@ def main():
         pool.submit(noop, 0).result()
         results = queue_rows(pool, n, rounds)
         results.update(task_rows(pool, tasks, 0.2 if tiny else 2.0))
+        results.update(start_together_rows(pool, 5 if tiny else 50, settle_limit=0 if tiny else 40))
     cpython = {} if "--no-peer" in sys.argv or tiny else peer(quick)
     rows = bench_rows(results, cpython)
     print(f"{'crossing':48} {'Tessera':>14} {'CPython peer':>34} {'goal':>12}  met")

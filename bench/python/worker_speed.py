@@ -9,7 +9,6 @@ fresh process, because everything after it runs on the engine it warmed. The CPy
 """
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -139,20 +138,11 @@ def new_worker(repeats):
     return {"new_worker_cold_ms": statistics.median(cold) * 1e3, "new_worker_from_spare_ms": statistics.median(spare) * 1e3}
 
 
-def settle():
-    """See benchrows.settle; no pool is alive here, so the CPU of this interpreter's view of the process's threads
-    (GraalPy's getrusage sums the JVM's live threads, its JIT's included) tells whether the JIT is still busy."""
-    def cpu():
-        r = resource.getrusage(resource.RUSAGE_SELF)
-        return r.ru_utime + r.ru_stime
-    benchrows.settle(cpu)
-
-
 def run_cold(repeats):
     script = os.path.join(HERE, "one_line.py")
     times = []
     for _ in range(repeats):
-        settle()
+        benchrows.settle()
         t0 = time.perf_counter()
         subprocess.run([os.path.join(ROOT, "tessera"), "run", script], check=True, capture_output=True)
         times.append(time.perf_counter() - t0)
@@ -176,15 +166,12 @@ def memory_here(count):
         f.result()
     # Each reading once the JIT is quiet: a compilation in flight holds tens of MB of graphs on the heap, and one
     # that ended between the readings made the figure negative (-1.3 MB per worker in one run).
-    def quiet():
-        benchrows.settle(lambda: base_pool.stats()["process_cpu_seconds"], limit=20)
-
-    quiet()
-    heap0, rss0, committed0 = tessera._host.process_memory(True)
+    benchrows.settle(limit=20)
+    heap0, rss0 = tessera._host.process_memory(True)[:2]
     added = tessera.InterpreterPool(count, spare_workers=0)
     added.startup_seconds  # waits until its workers are up
-    quiet()
-    heap1, rss1, committed1 = tessera._host.process_memory(True)
+    benchrows.settle(limit=20)
+    heap1, rss1 = tessera._host.process_memory(True)[:2]
     added.shutdown()
     base_pool.shutdown()
     heap = (heap1 - heap0) / count / mb

@@ -147,10 +147,11 @@ final class PoolFunctions {
                 // pool_startup_seconds(pool): waits until the workers have started
                 new HostFunction("pool_startup_seconds", 1, scope, (a, node) -> pool(a[0]).pool.startupTime().toNanos() / 1e9),
                 new HostFunction("pool_workers", 1, scope, (a, node) -> (long) pool(a[0]).pool.workerCount()),
-                // process_memory(collect) -> (heap bytes in use, RSS bytes, heap bytes committed); collect: after a full GC
+                // process_memory(collect) -> (heap bytes in use, RSS bytes, heap bytes committed, process CPU nanoseconds);
+                // collect: after a full GC
                 new HostFunction("process_memory", 1, scope, (a, node) -> {
                     ProcessMemory m = ProcessMemory.now(GuestArgs.truthy(a[0]));
-                    return GuestValues.toGuest(Tuple.wrapLongs(new long[] {m.heapUsedBytes(), m.rssBytes(), m.heapCommittedBytes()}),
+                    return GuestValues.toGuest(Tuple.wrapLongs(new long[] {m.heapUsedBytes(), m.rssBytes(), m.heapCommittedBytes(), m.cpuNanos()}),
                             PythonLanguage.get(node), false);
                 }),
                 // pool_stats(pool) -> ((name, value), ...) with "workers" a tuple of such tuples

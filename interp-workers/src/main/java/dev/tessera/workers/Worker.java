@@ -2,6 +2,7 @@ package dev.tessera.workers;
 
 import dev.tessera.buffer.graalpy.GuestScope;
 import java.lang.invoke.MethodHandles;
+import java.lang.management.ManagementFactory;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledFuture;
@@ -157,13 +158,13 @@ final class Worker implements Runnable {
 
     private Value startInterpreter() {
         long t0 = System.nanoTime();
-        long cpu0 = TRACE_STARTUP ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
+        long cpu0 = TRACE_STARTUP ? ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
         context = pool.newWorkerContext(this);
         long t1 = System.nanoTime();
         Value worker = context.eval("python", "import tessera._worker\ntessera._worker");
         boolean ok = worker.getMember("_start").execute().asBoolean();
         if (TRACE_STARTUP) {
-            long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0;
+            long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0;
             System.err.printf("tessera: %s started in %.1f ms, %.1f ms of it on a core (context and tessera %.1f ms, sys.path/preload/initializer %.1f ms)%n",
                     thread.getName(), (System.nanoTime() - t0) / 1e6, cpu / 1e6, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
         }
