@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.EnvironmentAccess;
 import org.graalvm.polyglot.PolyglotException;
@@ -82,6 +83,12 @@ public final class MainInterpreter implements AutoCloseable {
 
     public MainInterpreter(PythonRuntime runtime, ArrayStore store, List<String> argv, InputStream in, OutputStream out,
                            OutputStream err) {
+        this(runtime, store, argv, in, out, err, System.getenv());
+    }
+
+    /** As above, with {@code env} in place of the process's environment for the interpreter's own settings. */
+    MainInterpreter(PythonRuntime runtime, ArrayStore store, List<String> argv, InputStream in, OutputStream out,
+                    OutputStream err, Map<String, String> env) {
         this.runtime = runtime;
         this.store = store;
         long t0 = System.nanoTime();
@@ -91,6 +98,7 @@ public final class MainInterpreter implements AutoCloseable {
                 .allowCreateProcess(true)
                 .allowEnvironmentAccess(EnvironmentAccess.INHERIT) // os.environ, as in CPython: the user's own script
                 .arguments("python", argv.toArray(String[]::new))
+                .options(bytecodeCache(env))
                 .in(in).out(out).err(err)
                 .build();
         this.pools = new PoolFunctions.Owner(runtime, store, out, err);
@@ -103,6 +111,22 @@ public final class MainInterpreter implements AutoCloseable {
             System.err.printf("tessera: main interpreter: context built %.1f ms, python initialized %.1f ms, tessera installed %.1f ms%n",
                     (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
         }
+    }
+
+    /**
+     * Compiled modules are cached as {@code .pyc} files, as CPython does (GraalPy's embedding default is not to write
+     * them): an import then reads the bytecode instead of parsing the source, in this interpreter and in every worker
+     * that imports the module after it (workers read the cache; their sandbox cannot write). Measured on 2 cores:
+     * {@code import json, statistics, subprocess, os} 3.1 s without the cache, 2.5 s with it; a worker's first task
+     * that imports them 2.2 s and 1.5 s. {@code PYTHONDONTWRITEBYTECODE} and {@code PYTHONPYCACHEPREFIX} work as
+     * in CPython.
+     */
+    static Map<String, String> bytecodeCache(Map<String, String> env) {
+        String prefix = env.getOrDefault("PYTHONPYCACHEPREFIX", "");
+        boolean dontWrite = !env.getOrDefault("PYTHONDONTWRITEBYTECODE", "").isEmpty();
+        return prefix.isEmpty()
+                ? Map.of("python.DontWriteBytecodeFlag", String.valueOf(dontWrite))
+                : Map.of("python.DontWriteBytecodeFlag", String.valueOf(dontWrite), "python.PyCachePrefix", prefix);
     }
 
     public MainInterpreter(PythonRuntime runtime, ArrayStore store, List<String> argv) {

@@ -26,6 +26,10 @@ class ScriptExitTest {
     }
 
     Ran run(String code, String... args) throws Exception {
+        return run(System.getenv(), code, args);
+    }
+
+    Ran run(java.util.Map<String, String> env, String code, String... args) throws Exception {
         Path script = dir.resolve("script_" + System.nanoTime() + ".py");
         Files.writeString(script, code);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -33,7 +37,7 @@ class ScriptExitTest {
         int status;
         try (ArrayStore store = new ArrayStore();
              MainInterpreter main = new MainInterpreter(PoolFixture.runtime(), store, MainInterpreter.argv(script, List.of(args)),
-                     System.in, out, err)) {
+                     System.in, out, err, env)) {
             status = main.runScript(script);
         }
         return new Ran(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -67,6 +71,48 @@ class ScriptExitTest {
                 """);
         assertEquals(0, ran.status(), ran.err());
         assertEquals(List.of("['tessera', 'time']", "None time sleep"), ran.out().strip().lines().toList());
+    }
+
+    @Test
+    void importedModulesAreCachedAsBytecodeAsUnderCPythonAndWorkersReadTheCache() throws Exception {
+        Files.writeString(dir.resolve("helper_main.py"), "def twice(x):\n    return 2 * x\n");
+        Files.writeString(dir.resolve("helper_worker.py"), "def thrice(x):\n    return 3 * x\n");
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.remove("PYTHONDONTWRITEBYTECODE"); // set on some machines (this project's among them)
+        Ran ran = run(env, """
+                import os, sys, tessera, helper_main
+                def work(x):
+                    import helper_worker  # imported by the worker only: its sandbox cannot write the cache
+                    return helper_main.twice(x), helper_worker.thrice(x)
+                if __name__ == "__main__":
+                    print(sys.dont_write_bytecode)
+                    # The same size and time, other code: a worker that reads the cache still doubles.
+                    st = os.stat(helper_main.__file__)
+                    with open(helper_main.__file__, "w") as f:
+                        f.write("def twice(x):\\n    return 5 * x\\n")
+                    os.utime(helper_main.__file__, ns=(st.st_atime_ns, st.st_mtime_ns))
+                    with tessera.InterpreterPool(1) as pool:
+                        print(pool.submit(work, 7).result(60))
+                """);
+        assertEquals(0, ran.status(), ran.err());
+        assertEquals(List.of("False", "(14, 21)"), ran.out().strip().lines().toList());
+        List<String> cached;
+        try (var files = Files.list(dir.resolve("__pycache__"))) {
+            cached = files.map(f -> f.getFileName().toString()).toList();
+        }
+        assertTrue(cached.stream().anyMatch(n -> n.startsWith("helper_main.") && n.endsWith(".pyc")), cached.toString());
+        assertFalse(cached.stream().anyMatch(n -> n.startsWith("helper_worker.")), "the worker wrote " + cached);
+    }
+
+    @Test
+    void theBytecodeCacheFollowsCPythonsEnvironmentVariables() {
+        assertEquals(java.util.Map.of("python.DontWriteBytecodeFlag", "false"), MainInterpreter.bytecodeCache(java.util.Map.of()));
+        assertEquals(java.util.Map.of("python.DontWriteBytecodeFlag", "true"),
+                MainInterpreter.bytecodeCache(java.util.Map.of("PYTHONDONTWRITEBYTECODE", "1")));
+        assertEquals(java.util.Map.of("python.DontWriteBytecodeFlag", "false"),
+                MainInterpreter.bytecodeCache(java.util.Map.of("PYTHONDONTWRITEBYTECODE", "")));
+        assertEquals(java.util.Map.of("python.DontWriteBytecodeFlag", "false", "python.PyCachePrefix", "/tmp/pyc"),
+                MainInterpreter.bytecodeCache(java.util.Map.of("PYTHONPYCACHEPREFIX", "/tmp/pyc")));
     }
 
     @Test
