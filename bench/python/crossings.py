@@ -70,19 +70,26 @@ def spin(seconds):
 
 # ---- measurements (main interpreter) ----------------------------------------------------------------------------
 
-def rate(rounds, fn):
+def rate(rounds, fn, limit=3):
     """fn() -> items moved; items/s once compiled: at least `rounds` rounds (on 2 cores the JIT takes a while to
-    reach code that the first rounds made hot), then until the last three agree within 25% (at most 3 x
-    `rounds`); the median of those three is the figure."""
+    reach code that the first rounds made hot), then until the last three agree within 25% and are no faster than
+    the three before them by more than 10% (three alike while still compiling are not the steady rate: the tuple
+    row stopped at 40-50 M/s that way, on its way to 250-300), at most `limit` x `rounds` rounds; the median of the
+    last three is the figure."""
     rates = []
-    while len(rates) < 3 * rounds:
+    while len(rates) < limit * rounds:
         t0 = time.perf_counter()
         n = fn()
         rates.append(n / (time.perf_counter() - t0))
-        last = rates[-3:]
-        if len(rates) >= rounds and min(last) >= 0.75 * max(last):
+        last, before = rates[-3:], rates[-6:-3]
+        if (len(rates) >= max(rounds, 6) and min(last) >= 0.75 * max(last)
+                and statistics.median(last) <= 1.1 * statistics.median(before)):
             break
+    ROUNDS_SEEN.append(len(rates))
     return statistics.median(rates[-3:])
+
+
+ROUNDS_SEEN = []  # rounds each rate() took, printed with the table
 
 
 def queue_rows(pool, n, rounds):
@@ -114,7 +121,9 @@ def queue_rows(pool, n, rounds):
         g.result()
         return n
 
-    tuples = max(1, n // 1000)
+    # 10,000 tuples (10 M ints) a round: with 1000 a round lasted 4-20 ms, a young collection halved one, and the
+    # rounds ended before the tuple path was compiled (it needs about 200,000 crossings).
+    tuples = max(1, n // 100)
 
     def tuples_worker_to_main():
         q = tessera.create_queue()
@@ -281,9 +290,10 @@ def main():
         peer_text = "-" if r["peer"] is None else f"{fmt(r['peer'], r['unit'])} ({r['peer_name']})"
         print(f"{r['label']:48} {fmt(r['tessera'], r['unit']):>14} {peer_text:>34} {r['goal'][:12]:>12}  "
               f"{'-' if r['met'] is None else 'yes' if r['met'] else 'no'}")
+    print(f"rounds taken by the queue rows: {ROUNDS_SEEN}")
     if "error" in cpython:
         print(f"CPython peer: {cpython['error']}")
-    benchrows.write(json_out, rows, {"peer_error": cpython.get("error")})
+    benchrows.write(json_out, rows, {"peer_error": cpython.get("error"), "details": {"queue_rounds": ROUNDS_SEEN}})
 
 
 if __name__ == "__main__":
