@@ -279,7 +279,7 @@ public final class InterpreterPool implements AutoCloseable {
         }
         int running = (int) ws.stream().filter(PoolStats.WorkerStats::busy).count();
         Worker s = spare;
-        return new PoolStats(config.workers(), s != null && s.isReady() ? 1 : 0, submitted.get(), completed.get(), failed.get(),
+        return new PoolStats(config.workers(), s != null && s.isWarm() ? 1 : 0, submitted.get(), completed.get(), failed.get(),
                 cancelled.get(), replaced.get(), queue.size(), running, shutdown, broken != null, List.copyOf(ws),
                 ProcessMemory.now(false));
     }

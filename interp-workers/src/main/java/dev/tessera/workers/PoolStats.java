@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A snapshot of a pool: its workers and the tasks they ran.
  *
- * @param spares           spare workers started and waiting to replace a stopped one
+ * @param spares           spare workers started, with the modules of the pool's task functions imported, waiting to
+ *                         replace a stopped one
  * @param replacedWorkers  workers replaced after a deadline, a cancel or an internal failure
  * @param workers          per worker: whether it is busy, the tasks it ran and the bytes its thread allocated
  * @param memory           the whole process's heap in use, RSS and CPU time (workers share one heap: a worker's own

@@ -151,6 +151,27 @@ class InterpreterPoolTest {
     }
 
     @Test
+    void aSpareCountsAsReadyOnlyOnceItHasImportedWhatThePoolsTasksNeed() throws Exception {
+        try (InterpreterPool p = PoolFixture.pool(1).build()) {
+            get(p.submit("slow_import", "imported_at")); // the pool now runs slow_import's functions: spares import it
+            for (int round = 0; round < 3; round++) { // from the second round on, the spare started at a replacement
+                while (p.stats().spares() == 0) {
+                    Thread.sleep(10);
+                }
+                TaskFuture stuck = p.submit("tasks", "forever");
+                while (!stuck.isRunning()) {
+                    Thread.sleep(1);
+                }
+                assertTrue(stuck.cancel(true));
+                long submitted = System.nanoTime();
+                long importedAt = (Long) get(p.submit("slow_import", "imported_at"));
+                assertTrue(importedAt < submitted, "round " + round + ": the spare that took over imported slow_import "
+                        + (importedAt - submitted) / 1_000_000 + " ms after the task was submitted, though it counted as ready");
+            }
+        }
+    }
+
+    @Test
     void sandboxRefusesHostClassesAndFilesOutsideTheGrants() throws Exception {
         var java = assertThrows(ExecutionException.class, () -> get(pool.submit("tasks", "try_java")));
         WorkerException j = (WorkerException) java.getCause();
