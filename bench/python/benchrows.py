@@ -53,22 +53,23 @@ def run_peer(argv, timeout=900):
         return {"error": f"{argv[0]} not run: {e}"}
 
 
+def process_cpu_seconds():
+    """Tessera scripts only: CPU seconds of the whole process (every thread, the JIT's and the collector's too)."""
+    import tessera
+    return tessera._host.process_memory(False)[3] / 1e9
+
+
 def settle(limit=40.0, window=1.0, busy=0.05):
     """Tessera scripts only: waits (at most `limit` s) until the process uses under `busy` of a core: for about
     10-20 s after start, and again after new code, a Tessera process's JIT compilers and the collections their
     allocations cause share the 2 cores with whatever is timed meanwhile. The CPU time is the whole process's, from
     the host (GraalPy's resource.getrusage sums only the JVM's live threads: it goes back when threads end). Returns
     the seconds waited."""
-    import tessera
-
-    def cpu_seconds():
-        return tessera._host.process_memory(False)[3] / 1e9
-
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < limit:
-        c0 = cpu_seconds()
+        c0 = process_cpu_seconds()
         time.sleep(window)
-        if cpu_seconds() - c0 < busy * window:
+        if process_cpu_seconds() - c0 < busy * window:
             break
     return time.perf_counter() - t0
 

@@ -144,14 +144,11 @@ def run_cold(repeats):
     `subprocess.run` calls set its JIT compiling for seconds (1.5-3.3 s of CPU during each of the first three,
     measured), which took a core from the child: the same one-liner timed 5.4 s then and 2.9 s once this process
     was quiet. So the subprocess path is warmed first, until a call costs this process almost no CPU."""
-    def cpu_seconds():
-        return tessera._host.process_memory(False)[3] / 1e9
-
     for _ in range(20):
         benchrows.settle(limit=10)
-        c0 = cpu_seconds()
+        c0 = benchrows.process_cpu_seconds()
         subprocess.run([benchrows.PYTHON, "-c", "import time; time.sleep(0.5)"], check=True, capture_output=True)
-        if cpu_seconds() - c0 < 0.1:
+        if benchrows.process_cpu_seconds() - c0 < 0.1:
             break
     script = os.path.join(HERE, "one_line.py")
     times = []
@@ -278,9 +275,9 @@ def main():
         peer_text = "-" if row["peer"] is None else f"{fmt(row['peer'], row['unit'])} ({row['peer_name']})"
         met_text = "" if row["met"] is None else "yes" if row["met"] else "no"
         print(f"{row['label']:52} {fmt(row['tessera'], row['unit']):>12} {peer_text:>40} {row['goal']:>20}  {met_text}")
-    print(f"rounds, main through a bytearray (M/s): {r['rounds_main_bytearray']}")
     print(f"warm-up rounds (M/s): {r['warmup_round_rates']}")
     print(f"rounds, main through a view (M/s): {r['rounds_main_view']}")
+    print(f"rounds, main through a bytearray (M/s): {r['rounds_main_bytearray']}")
     print(f"rounds, one worker (M/s): {r['rounds_one_worker']}")
     print(f"rounds, two workers (M/s): {r['rounds_two_workers']}")
     if "error" in cpython:
