@@ -7,7 +7,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +31,7 @@ class ScriptExitTest {
         return run(System.getenv(), code, args);
     }
 
-    Ran run(java.util.Map<String, String> env, String code, String... args) throws Exception {
+    Ran run(Map<String, String> env, String code, String... args) throws Exception {
         Path script = dir.resolve("script_" + System.nanoTime() + ".py");
         Files.writeString(script, code);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -77,7 +79,7 @@ class ScriptExitTest {
     void importedModulesAreCachedAsBytecodeAsUnderCPythonAndWorkersReadTheCache() throws Exception {
         Files.writeString(dir.resolve("helper_main.py"), "def twice(x):\n    return 2 * x\n");
         Files.writeString(dir.resolve("helper_worker.py"), "def thrice(x):\n    return 3 * x\n");
-        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(System.getenv());
         env.remove("PYTHONDONTWRITEBYTECODE"); // set on some machines (this project's among them)
         Ran ran = run(env, """
                 import os, sys, tessera, helper_main
@@ -106,13 +108,13 @@ class ScriptExitTest {
 
     @Test
     void theBytecodeCacheFollowsCPythonsEnvironmentVariables() {
-        assertEquals(java.util.Map.of("python.DontWriteBytecodeFlag", "false"), MainInterpreter.bytecodeCache(java.util.Map.of()));
-        assertEquals(java.util.Map.of("python.DontWriteBytecodeFlag", "true"),
-                MainInterpreter.bytecodeCache(java.util.Map.of("PYTHONDONTWRITEBYTECODE", "1")));
-        assertEquals(java.util.Map.of("python.DontWriteBytecodeFlag", "false"),
-                MainInterpreter.bytecodeCache(java.util.Map.of("PYTHONDONTWRITEBYTECODE", "")));
-        assertEquals(java.util.Map.of("python.DontWriteBytecodeFlag", "false", "python.PyCachePrefix", "/tmp/pyc"),
-                MainInterpreter.bytecodeCache(java.util.Map.of("PYTHONPYCACHEPREFIX", "/tmp/pyc")));
+        assertEquals(Map.of("python.DontWriteBytecodeFlag", "false"), MainInterpreter.bytecodeCache(Map.of()));
+        assertEquals(Map.of("python.DontWriteBytecodeFlag", "true"),
+                MainInterpreter.bytecodeCache(Map.of("PYTHONDONTWRITEBYTECODE", "1")));
+        assertEquals(Map.of("python.DontWriteBytecodeFlag", "false"),
+                MainInterpreter.bytecodeCache(Map.of("PYTHONDONTWRITEBYTECODE", "")));
+        assertEquals(Map.of("python.DontWriteBytecodeFlag", "false", "python.PyCachePrefix", "/tmp/pyc"),
+                MainInterpreter.bytecodeCache(Map.of("PYTHONPYCACHEPREFIX", "/tmp/pyc")));
     }
 
     @Test
