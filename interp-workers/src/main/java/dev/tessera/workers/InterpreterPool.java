@@ -371,7 +371,10 @@ public final class InterpreterPool implements AutoCloseable {
     /** The next task to run, waiting for one; null once the pool is shut down (or broken) and the queue is empty. */
     Task nextTask(Node node) {
         try {
-            Object got = idleWorkers.await(this::pollTask, WaitSet.FOREVER, node);
+            Object got = pollTask(); // first without the wait's method reference (one allocation per task)
+            if (got == WaitSet.NOTHING) {
+                got = idleWorkers.await(this::pollTask, WaitSet.FOREVER, node);
+            }
             return got == STOP ? null : (Task) got;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

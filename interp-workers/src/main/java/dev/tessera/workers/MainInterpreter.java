@@ -30,6 +30,9 @@ public final class MainInterpreter implements AutoCloseable {
             def _tessera_run_main(path):
                 # What `python path` does, without runpy (which costs a cold interpreter seconds of imports).
                 import sys
+                import polyglot
+                # This thread keeps its GIL across tessera's quick host calls; those that wait give it up (Gil.java).
+                polyglot.__set_gil_locked_during_foreign_calls__(True)
                 sys.path.insert(0, path.rpartition("/")[0] or ".")
                 main = sys.modules["__main__"]
                 main.__dict__.pop("_tessera_run_main", None)  # the script's namespace starts clean

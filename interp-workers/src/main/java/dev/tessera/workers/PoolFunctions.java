@@ -74,7 +74,7 @@ final class PoolFunctions {
                 new HostFunction("pool_target", 6, scope, (a, node) -> (long) pool(a[0]).pool.targetId(new TaskTarget(
                         GuestArgs.asOptString(a[1], "module"), GuestArgs.asOptString(a[2], "qualname"),
                         GuestArgs.asOptString(a[3], "main_file"), GuestArgs.asOptString(a[4], "source"),
-                        GuestArgs.asOptString(a[5], "entry")))),
+                        GuestArgs.asOptString(a[5], "entry")))).quick(),
                 // pool_submit(pool, future, target_id, args: tuple, kwargs: tuple of pairs or None) -> task handle
                 new HostFunction("pool_submit", 5, scope, (a, node) -> {
                     PoolObject p = pool(a[0]);
@@ -87,7 +87,7 @@ final class PoolFunctions {
                     } catch (BrokenPoolException e) {
                         throw scope.raise(node, "BrokenInterpreterPool", e.getMessage());
                     }
-                }),
+                }).quick(),
                 // pool_completions(pool) -> ((future, value, exc), ...), or None once every outcome was delivered
                 new HostFunction("pool_completions", 1, scope, (a, node) -> {
                     Task[] batch = nextEnded(pool(a[0]), node);
@@ -101,7 +101,7 @@ final class PoolFunctions {
                         out[i] = PFactory.createTuple(lang, new Object[] {batch[i].attachment, o[0], o[1]});
                     }
                     return PFactory.createTuple(lang, out);
-                }),
+                }).quick(),
                 // pool_await(task, timeout) -> (value, exc) if this caller delivers the outcome, else None
                 new HostFunction("pool_await", 2, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
@@ -117,13 +117,13 @@ final class PoolFunctions {
                         return PFactory.createTuple(lang, outcome(ref.task, scope, lang));
                     }
                     return PNone.NONE;
-                }),
+                }).quick(),
                 // pool_cancel(task, interrupt) -> cancelled?
                 new HostFunction("pool_cancel", 2, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
                     return ref.pool.pool.cancel(ref.task, GuestArgs.truthy(a[1]));
                 }),
-                new HostFunction("pool_running", 1, scope, (a, node) -> task(a[0]).task.isRunning()),
+                new HostFunction("pool_running", 1, scope, (a, node) -> task(a[0]).task.isRunning()).quick(),
                 // pool_poll(task) -> (value, exc) if the task ended and this caller delivers its outcome, else None
                 new HostFunction("pool_poll", 1, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
@@ -132,21 +132,21 @@ final class PoolFunctions {
                         return PFactory.createTuple(lang, outcome(ref.task, scope, lang));
                     }
                     return PNone.NONE;
-                }),
+                }).quick(),
                 // pool_want(task): someone waits for the outcome without result(); the completer delivers it
                 new HostFunction("pool_want", 1, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
                     ref.pool.want(ref.task);
                     return PNone.NONE;
-                }),
+                }).quick(),
                 // pool_shutdown(pool, wait, cancel_futures)
                 new HostFunction("pool_shutdown", 3, scope, (a, node) -> {
                     pool(a[0]).pool.shutdown(GuestArgs.truthy(a[1]), GuestArgs.truthy(a[2]), node);
                     return PNone.NONE;
                 }),
                 // pool_startup_seconds(pool): waits until the workers have started
-                new HostFunction("pool_startup_seconds", 1, scope, (a, node) -> pool(a[0]).pool.startupTime().toNanos() / 1e9),
-                new HostFunction("pool_workers", 1, scope, (a, node) -> (long) pool(a[0]).pool.workerCount()),
+                new HostFunction("pool_startup_seconds", 1, scope, (a, node) -> pool(a[0]).pool.startupTime().toNanos() / 1e9).quick(),
+                new HostFunction("pool_workers", 1, scope, (a, node) -> (long) pool(a[0]).pool.workerCount()).quick(),
                 // process_memory(collect) -> (heap bytes in use, RSS bytes, heap bytes committed, process CPU nanoseconds);
                 // collect: after a full GC
                 new HostFunction("process_memory", 1, scope, (a, node) -> {

@@ -154,7 +154,10 @@ public final class Queue implements HostHandle {
      */
     boolean putHost(Object value, long timeoutNanos, Node node) throws InterruptedException {
         Object item = value == null ? NONE : value;
-        Object r = putters.await(() -> tryPut(item), timeoutNanos, node, node != null);
+        Object r = tryPut(item); // first without the wait's lambda: a stream of puts allocated one per item
+        if (r == WaitSet.NOTHING && timeoutNanos != 0) {
+            r = putters.await(() -> tryPut(item), timeoutNanos, node, node != null);
+        }
         if (r == CLOSED) {
             throw closedForPut();
         }
@@ -167,7 +170,10 @@ public final class Queue implements HostHandle {
      * @throws QueueClosedException once the queue is closed and drained
      */
     Object getHost(long timeoutNanos, Node node) throws InterruptedException {
-        Object r = getters.await(this::takeOrClosed, timeoutNanos, node, node != null);
+        Object r = takeOrClosed(); // first without the wait's method reference (one allocation per item)
+        if (r == WaitSet.NOTHING && timeoutNanos != 0) {
+            r = getters.await(this::takeOrClosed, timeoutNanos, node, node != null);
+        }
         if (r == CLOSED) {
             throw new QueueClosedException("the queue is closed and drained");
         }

@@ -24,7 +24,7 @@ final class QueueFunctions {
 
     static List<HostFunction> of(GuestScope scope) {
         return List.of(
-                new HostFunction("queue_create", 1, scope, (a, node) -> new QueueObject(new Queue(GuestArgs.asInt(a[0], "maxsize")))),
+                new HostFunction("queue_create", 1, scope, (a, node) -> new QueueObject(new Queue(GuestArgs.asInt(a[0], "maxsize")))).quick(),
                 // queue_put(q, item, block, timeout)
                 new HostFunction("queue_put", 4, scope, (a, node) -> {
                     Queue q = queue(a[0]);
@@ -33,7 +33,7 @@ final class QueueFunctions {
                         throw scope.raise(node, "QueueFull", "the queue is full");
                     }
                     return PNone.NONE;
-                }),
+                }).quick(),
                 // queue_get(q, block, timeout) -> item
                 new HostFunction("queue_get", 3, scope, (a, node) -> {
                     Object got = get(queue(a[0]), GuestArgs.timeoutNanos(a[1], a[2]), scope, node);
@@ -41,7 +41,7 @@ final class QueueFunctions {
                         throw scope.raise(node, "QueueEmpty", "the queue is empty");
                     }
                     return GuestValues.toGuest(got, PythonLanguage.get(node), false);
-                }),
+                }).quick(),
                 // queue_put_many(q, items: tuple, block, timeout): each element is one item, put in order
                 new HostFunction("queue_put_many", 4, scope, (a, node) -> {
                     Queue q = queue(a[0]);
@@ -58,7 +58,7 @@ final class QueueFunctions {
                         }
                     }
                     return PNone.NONE;
-                }),
+                }).quick(),
                 // queue_get_many(q, max_items, block, timeout) -> tuple of 1..max_items items
                 new HostFunction("queue_get_many", 4, scope, (a, node) -> {
                     Queue q = queue(a[0]);
@@ -77,15 +77,15 @@ final class QueueFunctions {
                         out.add(GuestValues.toGuest(next, language, false));
                     }
                     return PFactory.createTuple(language, out.toArray());
-                }),
-                new HostFunction("queue_size", 1, scope, (a, node) -> (long) queue(a[0]).size()),
-                new HostFunction("queue_full", 1, scope, (a, node) -> queue(a[0]).isFull()),
-                new HostFunction("queue_maxsize", 1, scope, (a, node) -> (long) queue(a[0]).maxsize()),
-                new HostFunction("queue_closed", 1, scope, (a, node) -> queue(a[0]).isClosed()),
+                }).quick(),
+                new HostFunction("queue_size", 1, scope, (a, node) -> (long) queue(a[0]).size()).quick(),
+                new HostFunction("queue_full", 1, scope, (a, node) -> queue(a[0]).isFull()).quick(),
+                new HostFunction("queue_maxsize", 1, scope, (a, node) -> (long) queue(a[0]).maxsize()).quick(),
+                new HostFunction("queue_closed", 1, scope, (a, node) -> queue(a[0]).isClosed()).quick(),
                 new HostFunction("queue_close", 1, scope, (a, node) -> {
                     queue(a[0]).close();
                     return PNone.NONE;
-                }));
+                }).quick());
     }
 
     private static Queue queue(Object q) {

@@ -1,7 +1,9 @@
 package dev.tessera.workers;
 
+import com.oracle.graal.python.runtime.GilNode;
 import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.nodes.Node;
+import dev.tessera.buffer.graalpy.Gil;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -125,6 +127,17 @@ final class WaitSet {
         if (got != NOTHING || timeoutNanos == 0) {
             return got;
         }
+        // A thread that keeps its GIL across host calls (see Gil) gives it up while it waits.
+        GilNode.UncachedRelease gil = node != null ? Gil.releaseIfHeld(node) : null;
+        try {
+            return awaitSlowly(attempt, timeoutNanos, node, running);
+        } finally {
+            Gil.retake(gil);
+        }
+    }
+
+    private Object awaitSlowly(Attempt attempt, long timeoutNanos, Node node, boolean running) throws InterruptedException {
+        Object got = NOTHING;
         if (running) {
             RUNNING.decrementAndGet();
         }

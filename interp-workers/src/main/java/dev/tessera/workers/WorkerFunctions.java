@@ -34,7 +34,7 @@ final class WorkerFunctions {
         var scope = worker.scope;
         return List.of(
                 // worker_take() -> (target_id, args, kwargs_pairs or None), or None once the pool is shut down
-                new HostFunction("worker_take", 0, scope, (a, node) -> take(pool, worker, node)),
+                new HostFunction("worker_take", 0, scope, (a, node) -> take(pool, worker, node)).quick(),
                 // worker_done(ok, value): value is the result, or (type, message, traceback) of the exception
                 new HostFunction("worker_done", 2, scope, (a, node) -> {
                     Task task = worker.currentTask();
@@ -62,12 +62,12 @@ final class WorkerFunctions {
                         pool.taskEnded(task);
                     }
                     return PNone.NONE;
-                }),
+                }).quick(),
                 // worker_target(id) -> (module, qualname, main_file, source, entry)
                 new HostFunction("worker_target", 1, scope, (a, node) -> {
                     TaskTarget t = pool.target(GuestArgs.asInt(a[0], "target"));
                     return guestTuple(node, t.module(), t.qualname(), t.mainFile(), t.source(), t.entry());
-                }),
+                }).quick(),
                 // worker_config() -> (sys_path, preload, initializer target or None, initargs)
                 new HostFunction("worker_config", 0, scope, (a, node) -> {
                     WorkerConfig c = pool.config();

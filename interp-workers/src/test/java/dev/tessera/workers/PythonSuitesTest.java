@@ -73,6 +73,11 @@ class PythonSuitesTest {
     }
 
     @Test
+    void waitsGiveTheGilUpSoThatOtherThreadsRun() {
+        assertSuite("test_gil_and_waits.py", 8, 0, null);
+    }
+
+    @Test
     void graalPysInternalErrorsArePythonExceptions() {
         assertSuite("test_internal_errors.py", 10, 0, null);
     }

@@ -2,6 +2,7 @@ package dev.tessera.buffer.graalpy;
 
 import static com.oracle.graal.python.builtins.PythonBuiltinClassType.TypeError;
 
+import com.oracle.graal.python.runtime.GilNode;
 import com.oracle.graal.python.runtime.exception.PException;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.dsl.Bind;
@@ -18,9 +19,11 @@ import com.oracle.truffle.api.nodes.Node;
  * arrive as GraalPy's own values and are checked here once; the result goes back as a Python value; failures
  * are raised as Python exceptions of the calling interpreter ({@link GuestScope}).
  *
- * <p>The body runs behind a {@link TruffleBoundary} as ordinary JIT-compiled Java, without the GIL (GraalPy
- * releases it around foreign calls), so a body may block. Exceptions through the boundary do not deoptimize the
- * caller: a loop that meets QueueEmpty on every turn stays compiled.
+ * <p>The body runs behind a {@link TruffleBoundary} as ordinary JIT-compiled Java, without the GIL, so a body may
+ * block or run long: GraalPy releases the GIL around foreign calls, and where a thread keeps it across calls
+ * ({@link Gil}) the body gives it up itself, unless the function is {@link #quick()}: one that returns at once or
+ * waits only in a {@code WaitSet} (which gives the GIL up while it waits). Exceptions through the boundary do not
+ * deoptimize the caller: a loop that meets QueueEmpty on every turn stays compiled.
  */
 @ExportLibrary(InteropLibrary.class)
 public final class HostFunction implements TruffleObject {
@@ -35,17 +38,32 @@ public final class HostFunction implements TruffleObject {
     private final int maxArgs;
     private final GuestScope scope;
     private final Body body;
+    private final boolean quick;
 
-    public HostFunction(String name, int minArgs, int maxArgs, GuestScope scope, Body body) {
+    private HostFunction(String name, int minArgs, int maxArgs, GuestScope scope, Body body, boolean quick) {
         this.name = name;
         this.minArgs = minArgs;
         this.maxArgs = maxArgs;
         this.scope = scope;
         this.body = body;
+        this.quick = quick;
+    }
+
+    public HostFunction(String name, int minArgs, int maxArgs, GuestScope scope, Body body) {
+        this(name, minArgs, maxArgs, scope, body, false);
     }
 
     public HostFunction(String name, int args, GuestScope scope, Body body) {
         this(name, args, args, scope, body);
+    }
+
+    /**
+     * The same function, marked as one that returns at once or waits only in a {@code WaitSet}: a thread that keeps
+     * its GIL across host calls keeps it across this one (the hot crossings: queue puts and gets, a worker's take
+     * and done, submit and result).
+     */
+    public HostFunction quick() {
+        return new HostFunction(name, minArgs, maxArgs, scope, body, true);
     }
 
     public String name() {
@@ -68,12 +86,15 @@ public final class HostFunction implements TruffleObject {
             throw PythonErrors.raise(node, TypeError, name + "() takes " + (minArgs == maxArgs ? minArgs : minArgs + " to " + maxArgs)
                     + " arguments (" + args.length + " given)");
         }
+        GilNode.UncachedRelease gil = quick ? null : Gil.releaseIfHeld(node);
         try {
             return body.call(args, node);
         } catch (PException e) {
             throw e;
         } catch (RuntimeException e) {
             throw scope.fromHost(node, e);
+        } finally {
+            Gil.retake(gil);
         }
     }
 
