@@ -28,12 +28,15 @@ public final class PythonRuntime implements AutoCloseable {
      * interpreter's start-up runs the import machinery, whose functions then fill the one compiler thread's
      * queue for seconds while a task's hot loop waits behind them. They are left to the interpreter (they only run
      * at import time), and code compiles in one tier, straight to optimized code: a pool of 2 reaches half its
-     * steady rate in about 5 s instead of about 15 s. A {@code -Dpolyglot.*} system property overrides each (as it
-     * does the options below).
+     * steady rate in about 5 s instead of about 15 s. The loaders' {@code is_package} joined them later: its one
+     * compilation took 2.6 s on the still-cold compiler and a first task's loop waited 1.2 s behind it (a pool of 2
+     * then reached half its steady rate in 3.9-4.3 s; without it 2.8-3.4 s, 3 runs each). Names match as substrings
+     * (Truffle's CompileOnly), so they are ones that only the import machinery uses. A {@code -Dpolyglot.*} system
+     * property overrides each (as it does the options below).
      */
     static final Map<String, String> COMPILATION = Map.of(
             "engine.MultiTier", "false",
-            "engine.CompileOnly", "~_find_and_load,~find_spec,~AbstractFunctionBuiltins.__module__");
+            "engine.CompileOnly", "~_find_and_load,~find_spec,~AbstractFunctionBuiltins.__module__,~is_package");
 
     /**
      * A Java exception thrown inside GraalPy (its own bugs, e.g. a NullPointerException when a memoryview is released
