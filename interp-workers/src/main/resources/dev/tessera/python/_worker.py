@@ -4,9 +4,12 @@ The loop asks the host for the next task (one host call that waits while there i
 (one host call); a task enters the interpreter without a polyglot call of its own.
 """
 
-import importlib as _importlib
 import sys as _sys
-import types as _types
+
+# importlib's own parts, loaded with the interpreter: importing the importlib package (and importlib.util for the
+# main script) cost every new worker about 30 ms of its start-up, interpreted.
+_bootstrap = _sys.modules["_frozen_importlib"]
+_bootstrap_external = _sys.modules["_frozen_importlib_external"]
 
 from tessera._host import (
     worker_config as _config,
@@ -69,18 +72,23 @@ def _load_main(path):
     """The main script, as a module named __tessera_main__: its `if __name__ == "__main__":` block does not run."""
     module = _main_modules.get(path)
     if module is None:
-        import importlib.util
-        spec = importlib.util.spec_from_file_location("__tessera_main__", path)
-        module = importlib.util.module_from_spec(spec)
+        spec = _bootstrap_external.spec_from_file_location("__tessera_main__", path)  # importlib.util's
+        module = _bootstrap.module_from_spec(spec)
         _sys.modules["__tessera_main__"] = module
         spec.loader.exec_module(module)
         _main_modules[path] = module
     return module
 
 
+def _import_module(name):
+    """importlib.import_module for an absolute name."""
+    __import__(name)
+    return _sys.modules[name]
+
+
 def _function(module, qualname, main_file, source, entry):
     if source is not None:
-        namespace = _types.ModuleType("__tessera_source__")
+        namespace = type(_sys)("__tessera_source__")
         exec(compile(source, "<tessera source>", "exec"), namespace.__dict__)
         if not entry:
             return None
@@ -88,7 +96,7 @@ def _function(module, qualname, main_file, source, entry):
         if fn is None:
             raise NameError(f"the task's source defines no {entry!r}")
         return fn
-    fn = _load_main(main_file) if module == "__main__" and main_file else _importlib.import_module(module)
+    fn = _load_main(main_file) if module == "__main__" and main_file else _import_module(module)
     for part in qualname.split("."):
         fn = getattr(fn, part)
     return fn
@@ -137,7 +145,7 @@ def _start():
         sys_path, preload, init, initargs = _config()
         _sys.path[0:0] = list(sys_path)
         for name in preload:
-            _importlib.import_module(name)
+            _import_module(name)
         if init is not None:
             fn = _function(*init)
             if fn is not None:
