@@ -3,8 +3,9 @@
     ./tessera run bench/python/queue_costs.py [--rounds N] [--items N]
 
 Each round puts N ints into a new unbounded queue, then gets them back, in one thread; prints the nanoseconds per put
-and per get of the last rounds, after a first pass of the same rounds in the main interpreter as warm-up. The crossings between interpreters
-(bench/python/crossings.py) cost more: the items then change cores. This is the part that each call costs.
+and per get of the last rounds, after a first pass of the same rounds in the main interpreter as warm-up. The
+crossings between interpreters (bench/python/crossings.py) cost more: the items then change cores. This is the part
+that each call costs.
 """
 import statistics
 import sys
