@@ -11,8 +11,9 @@ import com.oracle.truffle.api.nodes.Node;
  * needs it meanwhile: about 22 ns of each call (a queue put in a worker: 67 ns with it, 45 ns without). The
  * threads that run a script or a worker's tasks turn that off
  * ({@code polyglot.__set_gil_locked_during_foreign_calls__}, per thread); their interpreters have no host access, so
- * Tessera's own host functions are the only foreign calls they make. Those that may wait or run long give the GIL up themselves, through here: a waiting thread never holds
- * it, and a kernel in one thread of the main interpreter runs beside Python in another, as before.
+ * Tessera's own host functions are the only foreign calls they make. Those that may wait or run long give the GIL
+ * up themselves, through here: a waiting thread never holds it, and a kernel in one thread of the main interpreter
+ * runs beside Python in another, as before.
  */
 public final class Gil {
     private Gil() {
