@@ -67,8 +67,11 @@ final class Hdf5Layouts {
         Node node;
         try {
             node = hdf.getByPath(datasetPath);
-        } catch (RuntimeException e) {
+        } catch (io.jhdf.exceptions.HdfInvalidPathException e) {
             throw new DatasetNotFoundException("no dataset " + datasetPath + " in " + file, false);
+        } catch (RuntimeException e) {
+            throw new FormatException("cannot read the structure of " + datasetPath + " in " + file + " (jhdf: " + e.getMessage()
+                    + "); the file may be truncated or corrupt", e);
         }
         String name = file.getFileName() + ":" + datasetPath;
         if (!(node instanceof Dataset ds)) {
