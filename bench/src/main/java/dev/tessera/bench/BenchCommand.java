@@ -36,6 +36,7 @@ public final class BenchCommand implements Callable<Integer> {
                     "crossings.py"),
             new KernelsScenario(),
             new ExamplesScenario(),
+            new FormatsScenario(),
             new JmhScenario());
 
     @Spec
