@@ -26,6 +26,12 @@ public final class Hdf5 {
         return DatasetInfo.of(Hdf5Layouts.read(file, dataset, ReadOptions.defaults().codecs()));
     }
 
+    /** The dataset's chunk index as jhdf reads it, in row-major order of the chunks' origins. */
+    public static java.util.List<ChunkLocation> chunks(Path file, String dataset) {
+        return Hdf5Layouts.read(file, dataset, dev.tessera.codecs.Codecs.pureJava()).chunks().stream()
+                .map(c -> new ChunkLocation(c.origin().clone(), c.address(), c.size(), c.filterMask())).toList();
+    }
+
     /** A new array of the dataset's dtype and shape from {@code store}, filled; closed again if the read fails. */
     public static SharedArray read(ArrayStore store, Path file, String dataset, ReadOptions options) {
         ChunkedLayout layout = Hdf5Layouts.read(file, dataset, options.codecs());

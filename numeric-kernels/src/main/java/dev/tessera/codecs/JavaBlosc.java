@@ -1,5 +1,6 @@
 package dev.tessera.codecs;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -51,7 +52,20 @@ final class JavaBlosc implements Decoder {
         }
         byte[] in = src.asSlice(0, h.cbytes()).toArray(ValueLayout.JAVA_BYTE);
         byte[] block = new byte[Math.min(blockSize, nbytes)];
-        byte[] unshuffled = (h.flags() & BloscHeader.SHUFFLE) != 0 && h.typeSize() > 1 ? new byte[block.length] : null;
+        boolean shuffled = (h.flags() & BloscHeader.SHUFFLE) != 0 && h.typeSize() > 1;
+        // the unshuffle reads and writes native memory, as every other caller's: one kind of segment keeps its
+        // compiled loop free of type checks for the other kind
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment nativeBlock = shuffled ? arena.allocate(block.length, 64) : null;
+            MemorySegment nativeOut = shuffled ? arena.allocate(block.length, 64) : null;
+            decodeBlocks(h, src, dst, in, block, nativeBlock, nativeOut, blocks, leftover, starts);
+        }
+        return nbytes;
+    }
+
+    private void decodeBlocks(BloscHeader h, MemorySegment src, MemorySegment dst, byte[] in, byte[] block, MemorySegment nativeBlock,
+                              MemorySegment nativeOut, int blocks, int leftover, long starts) {
+        int blockSize = h.blockSize();
         boolean dontSplit = (h.flags() & BloscHeader.DONT_SPLIT) != 0;
         for (int j = 0; j < blocks; j++) {
             boolean last = j == blocks - 1 && leftover > 0;
@@ -79,14 +93,14 @@ final class JavaBlosc implements Decoder {
                 pos += cbytes;
             }
             MemorySegment out = dst.asSlice((long) j * blockSize, bsize);
-            if (unshuffled != null) {
-                Shuffle.unshuffle(MemorySegment.ofArray(block), MemorySegment.ofArray(unshuffled), bsize, h.typeSize());
-                MemorySegment.copy(MemorySegment.ofArray(unshuffled), 0, out, 0, bsize);
+            if (nativeBlock != null) {
+                MemorySegment.copy(MemorySegment.ofArray(block), 0, nativeBlock, 0, bsize);
+                Shuffle.unshuffle(nativeBlock, nativeOut, bsize, h.typeSize());
+                MemorySegment.copy(nativeOut, 0, out, 0, bsize);
             } else {
                 MemorySegment.copy(MemorySegment.ofArray(block), 0, out, 0, bsize);
             }
         }
-        return nbytes;
     }
 
     private long stream(int codec, byte[] in, int at, int length, byte[] out, int outAt, int outLength) {

@@ -38,22 +38,26 @@ public final class Decompression {
         return n;
     }
 
-    /** Per-thread scratch for shuffled chunks: on the heap, reused, so that a chunk costs no allocation. */
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+    /**
+     * Per-thread scratch for shuffled chunks, in native memory (the unshuffle's other callers use native memory too,
+     * so its compiled loop sees one kind of segment), reused so that a chunk costs no allocation; freed by the GC
+     * with the thread's buffer (an automatic arena).
+     */
+    private static final ThreadLocal<MemorySegment> SCRATCH = ThreadLocal.withInitial(() -> MemorySegment.NULL);
 
     /** Chunks larger than this get a scratch buffer of their own instead of one kept for the thread. */
     private static final long KEPT_SCRATCH_BYTES = 64L << 20;
 
     private static MemorySegment scratch(long bytes) {
         if (bytes > KEPT_SCRATCH_BYTES) {
-            return MemorySegment.ofArray(new byte[Math.toIntExact(bytes)]);
+            return java.lang.foreign.Arena.ofAuto().allocate(bytes, 64);
         }
-        byte[] kept = SCRATCH.get();
-        if (kept.length < bytes) {
-            kept = new byte[(int) Math.max(bytes, Math.min(KEPT_SCRATCH_BYTES, 2L * kept.length))];
+        MemorySegment kept = SCRATCH.get();
+        if (kept.byteSize() < bytes) {
+            kept = java.lang.foreign.Arena.ofAuto().allocate(Math.max(bytes, Math.min(KEPT_SCRATCH_BYTES, 2L * kept.byteSize())), 64);
             SCRATCH.set(kept);
         }
-        return MemorySegment.ofArray(kept).asSlice(0, bytes);
+        return kept.asSlice(0, bytes);
     }
 
     /** HDF5's shuffle undone: {@code out[i * width + b] = in[b * count + i]}; see {@link Shuffle}. */
