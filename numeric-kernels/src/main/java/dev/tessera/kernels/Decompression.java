@@ -32,9 +32,15 @@ public final class Decompression {
         if (!shuffle || width == 1) {
             return decode(src, out, codec);
         }
-        MemorySegment tmp = scratch(out.byteSize());
-        long n = decode(src, tmp, codec);
-        unshuffle(tmp, out, n, width);
+        MemorySegment tmp = scratch(2 * out.byteSize());
+        long n = decode(src, tmp.asSlice(0, out.byteSize()), codec);
+        if (out.isNative()) {
+            unshuffle(tmp, out, n, width);
+        } else { // the unshuffle loop sees native memory only (see JavaBlosc): a heap destination gets a copy
+            MemorySegment unshuffled = tmp.asSlice(out.byteSize(), n);
+            unshuffle(tmp, unshuffled, n, width);
+            MemorySegment.copy(unshuffled, 0, out, 0, n);
+        }
         return n;
     }
 
