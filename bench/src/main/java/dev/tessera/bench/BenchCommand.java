@@ -36,6 +36,7 @@ public final class BenchCommand implements Callable<Integer> {
                     "crossings.py"),
             new KernelsScenario(),
             new ExamplesScenario(),
+            new FormatsScenario(),
             new JmhScenario());
 
     @Spec
@@ -48,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean tiny;
 
     @Option(names = "--only", split = ",", paramLabel = "SCENARIO", description = "run only these: startup, worker, "
-            + "crossings, kernels, examples, jmh")
+            + "crossings, kernels, examples, formats, jmh")
     List<String> only;
 
     @Option(names = "--no-peers", description = "skip the CPython/numpy peers")

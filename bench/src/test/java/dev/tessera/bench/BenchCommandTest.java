@@ -42,7 +42,7 @@ class BenchCommandTest {
             scenarios.add(o.get("name").getAsString());
             assertTrue(o.get("error").isJsonNull(), o.toString());
         }
-        assertEquals(Set.of("startup", "worker", "crossings", "kernels", "examples", "jmh"), scenarios);
+        assertEquals(Set.of("startup", "worker", "crossings", "kernels", "examples", "formats", "jmh"), scenarios);
 
         Set<String> withRows = new HashSet<>();
         Set<String> keys = new HashSet<>();

@@ -1,6 +1,7 @@
 package dev.tessera.workers;
 
 import dev.tessera.buffer.TesseraPackage;
+import dev.tessera.buffer.graalpy.FormatFunctions;
 import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.shm.ArrayStore;
 import org.graalvm.polyglot.Context;
@@ -24,7 +25,7 @@ final class Interpreters {
     /** A worker's package: arrays, queues, the pool API (which refuses to start pools here), the task loop. */
     static void installWorker(Context context, ArrayStore store, InterpreterPool pool, Worker worker) {
         GuestScope scope = worker.scope;
-        TesseraPackage.withArrays(store, scope)
+        TesseraPackage.withArrays(store, scope).host(FormatFunctions.refusing(scope)) // no file reads in workers
                 .host(QueueFunctions.of(scope)).host("queue_type", QueueObject.META).part(QUEUES)
                 .part(TASKS).host(PoolFunctions.refusing(scope)).part(POOL)
                 .host(WorkerFunctions.of(pool, worker)).part(WORKER)
