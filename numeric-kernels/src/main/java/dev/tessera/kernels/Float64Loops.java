@@ -78,14 +78,7 @@ final class Float64Loops extends Loops {
         long span = b.hi() - lo;
         long flip = b.flip();
         long count = 0;
-        long i = 0;
-        for (long words = n & ~7L; i < words; i += 8) {
-            count += storeWord(mask, i, pack(inRange64(key(s, i) - lo, span) ^ flip, inRange64(key(s, i + 1) - lo, span) ^ flip,
-                    inRange64(key(s, i + 2) - lo, span) ^ flip, inRange64(key(s, i + 3) - lo, span) ^ flip,
-                    inRange64(key(s, i + 4) - lo, span) ^ flip, inRange64(key(s, i + 5) - lo, span) ^ flip,
-                    inRange64(key(s, i + 6) - lo, span) ^ flip, inRange64(key(s, i + 7) - lo, span) ^ flip));
-        }
-        for (; i < n; i++) {
+        for (long i = 0; i < n; i++) {
             long hit = inRange64(key(s, i) - lo, span) ^ flip;
             mask.set(I8, i, (byte) hit);
             count += hit;

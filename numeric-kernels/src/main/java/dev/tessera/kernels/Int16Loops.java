@@ -8,76 +8,77 @@ import java.lang.foreign.MemorySegment;
  * uint16, i.e. the top bit flipped), so both dtypes run the same instructions on different constants.
  */
 final class Int16Loops extends Loops {
-    private final int flip;
+    private final long flip; // the loops' key is (x & flip) - offset: x itself (signed), or x - bias read unsigned
+    private final long offset;
+    // (in 64-bit arithmetic: C2 vectorizes these loops then, not with int keys of a narrow load)
     private final long bias;
 
     Int16Loops(DType t) {
         bias = Bounds.bias(t);
-        flip = (int) bias;
+        flip = bias == 0 ? -1 : (1 << 16) - 1;
+        offset = bias;
     }
 
-    private static int key(MemorySegment s, long i, int flip) {
-        return (short) (s.getAtIndex(I16, i) ^ flip);
+    private static long key(MemorySegment s, long i, long mask, long offset) {
+        return (s.getAtIndex(I16, i) & mask) - offset;
     }
 
     @Override
     long sumInt(MemorySegment s, long n) {
-        int f = flip;
+        long f = flip;
+        long o = offset;
         long sum = 0;
         for (long i = 0; i < n; i++) {
-            sum += key(s, i, f);
+            sum += key(s, i, f, o);
         }
         return sum + bias * n;
     }
 
     @Override
     long minInt(MemorySegment s, long n) {
-        int f = flip;
-        int m = Short.MAX_VALUE;
+        long f = flip;
+        long o = offset;
+        long m = Short.MAX_VALUE;
         for (long i = 0; i < n; i++) {
-            m = Math.min(m, key(s, i, f));
+            m = Math.min(m, key(s, i, f, o));
         }
         return m + bias;
     }
 
     @Override
     long maxInt(MemorySegment s, long n) {
-        int f = flip;
-        int m = Short.MIN_VALUE;
+        long f = flip;
+        long o = offset;
+        long m = Short.MIN_VALUE;
         for (long i = 0; i < n; i++) {
-            m = Math.max(m, key(s, i, f));
+            m = Math.max(m, key(s, i, f, o));
         }
         return m + bias;
     }
 
     @Override
     long count(MemorySegment s, long n, Bounds b) {
-        int f = flip;
-        int lo = (int) b.lo();
-        int span = (int) (b.hi() - b.lo());
+        long f = flip;
+        long o = offset;
+        long lo = b.lo();
+        long span = b.hi() - lo;
         long count = 0;
         for (long i = 0; i < n; i++) {
-            count += inRange32(key(s, i, f) - lo, span);
+            count += inRange64(key(s, i, f, o) - lo, span);
         }
         return b.invert() ? n - count : count;
     }
 
     @Override
     long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
-        int f = flip;
-        int lo = (int) b.lo();
-        int span = (int) (b.hi() - b.lo());
-        int x = b.flip();
+        long f = flip;
+        long o = offset;
+        long lo = b.lo();
+        long span = b.hi() - lo;
+        long x = b.flip();
         long count = 0;
-        long i = 0;
-        for (long words = n & ~7L; i < words; i += 8) {
-            count += storeWord(mask, i, pack(inRange32(key(s, i, f) - lo, span) ^ x, inRange32(key(s, i + 1, f) - lo, span) ^ x,
-                    inRange32(key(s, i + 2, f) - lo, span) ^ x, inRange32(key(s, i + 3, f) - lo, span) ^ x,
-                    inRange32(key(s, i + 4, f) - lo, span) ^ x, inRange32(key(s, i + 5, f) - lo, span) ^ x,
-                    inRange32(key(s, i + 6, f) - lo, span) ^ x, inRange32(key(s, i + 7, f) - lo, span) ^ x));
-        }
-        for (; i < n; i++) {
-            int hit = inRange32(key(s, i, f) - lo, span) ^ x;
+        for (long i = 0; i < n; i++) {
+            long hit = inRange64(key(s, i, f, o) - lo, span) ^ x;
             mask.set(I8, i, (byte) hit);
             count += hit;
         }
@@ -86,10 +87,11 @@ final class Int16Loops extends Loops {
 
     @Override
     void histogram(MemorySegment s, long n, long[] counts, double lo, double hi, double scale) {
-        int f = flip;
+        long f = flip;
+        long o = offset;
         int bins = counts.length;
         for (long i = 0; i < n; i++) {
-            int k = bin(key(s, i, f) + bias, lo, hi, scale, bins);
+            int k = bin(key(s, i, f, o) + bias, lo, hi, scale, bins);
             if (k >= 0) {
                 counts[k]++;
             }
@@ -98,9 +100,10 @@ final class Int16Loops extends Loops {
 
     @Override
     void toFloat64(MemorySegment dst, MemorySegment s, long n) {
-        int f = flip;
+        long f = flip;
+        long o = offset;
         for (long i = 0; i < n; i++) {
-            dst.setAtIndex(F64, i, key(s, i, f) + bias);
+            dst.setAtIndex(F64, i, key(s, i, f, o) + bias);
         }
     }
 }

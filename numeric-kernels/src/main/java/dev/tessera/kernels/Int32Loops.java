@@ -101,14 +101,7 @@ final class Int32Loops extends Loops {
         int span = (int) (b.hi() - b.lo());
         int x = b.flip();
         long count = 0;
-        long i = 0;
-        for (long words = n & ~7L; i < words; i += 8) {
-            count += storeWord(mask, i, pack(inRange32(key(s, i, f) - lo, span) ^ x, inRange32(key(s, i + 1, f) - lo, span) ^ x,
-                    inRange32(key(s, i + 2, f) - lo, span) ^ x, inRange32(key(s, i + 3, f) - lo, span) ^ x,
-                    inRange32(key(s, i + 4, f) - lo, span) ^ x, inRange32(key(s, i + 5, f) - lo, span) ^ x,
-                    inRange32(key(s, i + 6, f) - lo, span) ^ x, inRange32(key(s, i + 7, f) - lo, span) ^ x));
-        }
-        for (; i < n; i++) {
+        for (long i = 0; i < n; i++) {
             int hit = inRange32(key(s, i, f) - lo, span) ^ x;
             mask.set(I8, i, (byte) hit);
             count += hit;

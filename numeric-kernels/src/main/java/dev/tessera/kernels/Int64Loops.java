@@ -89,14 +89,7 @@ final class Int64Loops extends Loops {
         long span = b.hi() - lo;
         long x = b.flip();
         long count = 0;
-        long i = 0;
-        for (long words = n & ~7L; i < words; i += 8) {
-            count += storeWord(mask, i, pack(inRange64((at(s, i) ^ f) - lo, span) ^ x, inRange64((at(s, i + 1) ^ f) - lo, span) ^ x,
-                    inRange64((at(s, i + 2) ^ f) - lo, span) ^ x, inRange64((at(s, i + 3) ^ f) - lo, span) ^ x,
-                    inRange64((at(s, i + 4) ^ f) - lo, span) ^ x, inRange64((at(s, i + 5) ^ f) - lo, span) ^ x,
-                    inRange64((at(s, i + 6) ^ f) - lo, span) ^ x, inRange64((at(s, i + 7) ^ f) - lo, span) ^ x));
-        }
-        for (; i < n; i++) {
+        for (long i = 0; i < n; i++) {
             long hit = inRange64((at(s, i) ^ f) - lo, span) ^ x;
             mask.set(I8, i, (byte) hit);
             count += hit;
