@@ -2,18 +2,20 @@
 the same calls in the same order in its own process (kernels_shuffled_numpy.py, run with python3).
 
     ./tessera run bench/python/kernels_shuffled.py [--quick | --tiny] [--seed S] [--only KERNEL:FMT,...]
-                                                   [--elements N] [--seconds S] [--no-peer] [--json FILE]
+                                                   [--elements N] [--seconds S] [--cpu] [--no-peer] [--json FILE]
 
 What it shows: whether a kernel keeps its speed whatever ran before it in the process (loops shared between dtypes
 or operators, or compiled with another dtype's profile, lose it). Each pair is timed where it falls in the order:
 two calls, then the best of repeated calls for SECONDS, in GB/s of the array it reads (n elements of its dtype).
 `--only fill:i` times one pair in a fresh process: its first-run speed. Arrays: 2^25 elements (2^14 with --tiny).
+`--cpu` times the calling thread's CPU instead of the wall, on both sides (for a machine others are loading).
 """
 import json
 import os
 import random
 import sys
 import tempfile
+import time
 
 import benchrows
 import tessera
@@ -124,12 +126,12 @@ def call(kernel, f, arr):
     raise ValueError(kernel)
 
 
-def measure(pairs_in_order, n, seconds):
+def measure(pairs_in_order, n, seconds, clock):
     arr = Arrays(n, sorted({f for _, f in pairs_in_order} | ({"d"} if any(k == "where" for k, _ in pairs_in_order) else set())))
     r = {}
     try:
         for k, f in pairs_in_order:
-            r[f"{k}:{f}"] = benchrows.best_rate(n * ITEM[f], call(k, f, arr), seconds, 3)
+            r[f"{k}:{f}"] = benchrows.best_rate(n * ITEM[f], call(k, f, arr), seconds, 3, clock)
     finally:
         arr.release()
     return r
@@ -145,13 +147,15 @@ def main():
     seconds = float(argv[argv.index("--seconds") + 1]) if "--seconds" in argv else (0.02 if tiny else 0.25 if quick else 0.6)
     json_out = argv[argv.index("--json") + 1] if "--json" in argv else None
     ps = order(seed, only)
-    r = measure(ps, n, seconds)
+    cpu = "--cpu" in argv
+    r = measure(ps, n, seconds, time.thread_time if cpu else time.perf_counter)
     peer = {}
     if not tiny and "--no-peer" not in argv:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as tf:
             json.dump([f"{k}:{f}" for k, f in ps], tf)
         try:
-            peer = benchrows.run_peer([benchrows.PYTHON, os.path.join(HERE, "kernels_shuffled_numpy.py"), tf.name, str(n), str(seconds)])
+            peer = benchrows.run_peer([benchrows.PYTHON, os.path.join(HERE, "kernels_shuffled_numpy.py"), tf.name, str(n), str(seconds)]
+                                      + (["--cpu"] if cpu else []))
         finally:
             os.unlink(tf.name)
     rows = []

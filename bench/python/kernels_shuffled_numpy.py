@@ -1,12 +1,13 @@
 """numpy peer of kernels_shuffled.py: the same calls on arrays of the same size and contents, in the same order.
 
-    python3 bench/python/kernels_shuffled_numpy.py ORDER.json N SECONDS
+    python3 bench/python/kernels_shuffled_numpy.py ORDER.json N SECONDS [--cpu]
 
 ORDER.json is the list of "kernel:format" pairs in the order the Tessera side ran them. Prints one JSON line:
 {"kernel:format": ["numpy X.Y", bytes per second]} (pairs numpy has no equivalent for are left out).
 """
 import json
 import sys
+import time
 
 import numpy as np
 
@@ -68,6 +69,7 @@ def main():
     a = {"f64": np.zeros(n), "f32": np.zeros(n, np.float32), "idx": np.arange(n - 1, -1, -1, dtype=np.int64),
          "keys": pattern("i", n), "mask": pattern("d", n) > 50}
     name = f"numpy {np.__version__}"
+    clock = time.thread_time if "--cpu" in sys.argv else time.perf_counter
     out = {}
     for k, f in order:
         fn = call(k, f, src[f], dst[f], a)
@@ -75,7 +77,7 @@ def main():
             fn()
         except (TypeError, ValueError):  # e.g. bincount of uint64: numpy refuses the cast
             continue
-        out[f"{k}:{f}"] = [name, benchrows.best_rate(n * src[f].itemsize, fn, seconds, 3)]
+        out[f"{k}:{f}"] = [name, benchrows.best_rate(n * src[f].itemsize, fn, seconds, 3, clock)]
     print(json.dumps(out))
 
 
