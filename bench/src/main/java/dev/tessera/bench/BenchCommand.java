@@ -35,6 +35,8 @@ public final class BenchCommand implements Callable<Integer> {
             new ScriptScenario("crossings", "queues, task round trips, bulk tasks, short beside long vs CPython multiprocessing",
                     "crossings.py"),
             new KernelsScenario(),
+            new ScriptScenario("kernels-shuffled", "every kernel x dtype in one shuffled order vs numpy in the same order",
+                    "kernels_shuffled.py"),
             new ExamplesScenario(),
             new FormatsScenario(),
             new JmhScenario());
