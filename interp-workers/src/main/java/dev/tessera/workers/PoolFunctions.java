@@ -71,14 +71,14 @@ final class PoolFunctions {
                 // pool_create(max_workers, preload, initializer, initargs, sys_path, task_timeout, allow_read, spares, heap_limit)
                 new HostFunction("pool_create", 9, scope, (a, node) -> create(owner, a)),
                 // pool_target(pool, module, qualname, main_file, source, entry) -> target id
-                new HostFunction("pool_target", 6, scope, (a, node) -> (long) pool(a[0]).pool.targetId(new TaskTarget(
+                new HostFunction("pool_target", 6, scope, (a, node) -> (long) pool(a[0]).pool.targets.idOf(new TaskTarget(
                         GuestArgs.asOptString(a[1], "module"), GuestArgs.asOptString(a[2], "qualname"),
                         GuestArgs.asOptString(a[3], "main_file"), GuestArgs.asOptString(a[4], "source"),
                         GuestArgs.asOptString(a[5], "entry")))).quick(),
                 // pool_submit(pool, future, target_id, args: tuple, kwargs: tuple of pairs or None) -> task handle
                 new HostFunction("pool_submit", 5, scope, (a, node) -> {
                     PoolObject p = pool(a[0]);
-                    TaskTarget target = p.pool.target(GuestArgs.asInt(a[2], "target"));
+                    TaskTarget target = p.pool.targets.get(GuestArgs.asInt(a[2], "target"));
                     TaskSpec spec = new TaskSpec(target, (Tuple) GuestValues.toHost(a[3], "argument"), kwargs(a[4]), null);
                     try {
                         return new TaskRef(p, p.submit(spec, a[1]));
@@ -175,7 +175,7 @@ final class PoolFunctions {
     }
 
     private static PoolObject create(Owner owner, Object[] a) {
-        InterpreterPool.Builder b = InterpreterPool.builder().runtime(owner.runtime).store(owner.store).output(owner.out, owner.err);
+        PoolBuilder b = InterpreterPool.builder().runtime(owner.runtime).store(owner.store).output(owner.out, owner.err);
         if (!GuestArgs.isNone(a[0])) {
             b.workers(GuestArgs.asInt(a[0], "max_workers"));
         }

@@ -4,6 +4,7 @@ import dev.tessera.buffer.graalpy.GuestScope;
 import java.lang.invoke.MethodHandles;
 import java.lang.management.ManagementFactory;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +91,7 @@ final class Worker implements Runnable {
     void retire() {
         if (!pool.isShutdown()) { // at shutdown no replacement would start, and queued tasks still need a worker
             retired = true;
-            pool.replace(this);
+            pool.slots.replace(this);
         }
     }
 
@@ -104,7 +105,7 @@ final class Worker implements Runnable {
      * replacement right after a spare started took 0.1-1 s instead of milliseconds.
      */
     boolean isWarm() {
-        return ready && warmedTargets >= pool.targetCount();
+        return ready && warmedTargets >= pool.targets.count();
     }
 
     long tasksRun() {
@@ -124,19 +125,19 @@ final class Worker implements Runnable {
         try {
             loop = startInterpreter();
         } catch (RuntimeException e) {
-            pool.workerFailedToStart(this, e);
-            pool.workerEnded(this);
+            pool.slots.failedToStart(this, e);
+            pool.slots.ended(this);
             return;
         }
         ready = true;
-        pool.workerReady(this);
+        pool.slots.ready(this);
         try {
             int warmed = 0;
             while (slot < 0) { // a spare waits to be promoted, importing what tasks will need meanwhile
                 if (pool.isShutdown()) {
                     return;
                 }
-                int known = pool.targetCount();
+                int known = pool.targets.count();
                 if (known > warmed) {
                     warmUp.execute(warmed, known);
                     warmed = known;
@@ -150,7 +151,7 @@ final class Worker implements Runnable {
             if (cur != null) {
                 WaitSet.RUNNING.decrementAndGet(); // the stopped or failed task's count
             }
-            pool.replace(this); // first: once the task's future fails, its worker is replaced already
+            pool.slots.replace(this); // first: once the task's future fails, its worker is replaced already
             if (cur == STOPPED) {
                 stoppedTask.finish(null, stopReason);
             } else if (cur instanceof Task t) {
@@ -160,7 +161,7 @@ final class Worker implements Runnable {
             cancelDeadline();
             closeInterpreter();
             warmUp = null; // a Value keeps its (closed) context's objects reachable
-            pool.workerEnded(this);
+            pool.slots.ended(this);
         }
     }
 
@@ -171,7 +172,7 @@ final class Worker implements Runnable {
     private Value startInterpreter() {
         long t0 = System.nanoTime();
         long cpu0 = TRACE_STARTUP ? ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
-        context = pool.newWorkerContext(this);
+        context = pool.contexts.create(pool, this);
         long t1 = System.nanoTime();
         Value worker = context.eval("python", "import tessera._worker\ntessera._worker");
         boolean ok = worker.getMember("_start").execute().asBoolean();
@@ -201,7 +202,7 @@ final class Worker implements Runnable {
         WaitSet.RUNNING.incrementAndGet();
         allocatedAtBegin = MemoryGuard.allocatedByCurrentThread();
         CURRENT.setVolatile(this, task);
-        deadline = pool.scheduleDeadline(this, task);
+        deadline = scheduleDeadline(task);
     }
 
     /** The loop reports an outcome; false if a stop took the task first (the context is closing). */
@@ -213,6 +214,16 @@ final class Worker implements Runnable {
         cancelDeadline();
         tasksRun++;
         return true;
+    }
+
+    /** Past the task's deadline (its own, else the pool's) the pool's timer stops it; null without one. */
+    private ScheduledFuture<?> scheduleDeadline(Task task) {
+        Duration d = task.spec.deadline() != null ? task.spec.deadline() : pool.config().taskDeadline();
+        if (d == null) {
+            return null;
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(d.toNanos());
+        return pool.deadlines.schedule(d, () -> stop(task, timedOut(task, ms)));
     }
 
     private void cancelDeadline() {
@@ -269,9 +280,5 @@ final class Worker implements Runnable {
     static TaskTimeoutException timedOut(Task task, long millis) {
         return new TaskTimeoutException("task " + task.id + " (" + task.spec.describe() + ") ran past its deadline of "
                 + millis + " ms; its worker was interrupted and replaced");
-    }
-
-    static long millis(java.time.Duration d) {
-        return TimeUnit.NANOSECONDS.toMillis(d.toNanos());
     }
 }

@@ -59,13 +59,12 @@ final class WorkerFunctions {
                     }
                     if (worker.end(task)) {
                         task.finish(result, error);
-                        pool.taskEnded(task);
                     }
                     return PNone.NONE;
                 }).quick(),
                 // worker_target(id) -> (module, qualname, main_file, source, entry)
                 new HostFunction("worker_target", 1, scope, (a, node) -> {
-                    TaskTarget t = pool.target(GuestArgs.asInt(a[0], "target"));
+                    TaskTarget t = pool.targets.get(GuestArgs.asInt(a[0], "target"));
                     return guestTuple(node, t.module(), t.qualname(), t.mainFile(), t.source(), t.entry());
                 }).quick(),
                 // worker_config() -> (sys_path, preload, initializer target or None, initargs)
@@ -109,7 +108,6 @@ final class WorkerFunctions {
             } catch (RuntimeException e) { // a view that cannot be lent (released, its array closed)
                 if (worker.end(task)) {
                     task.finish(null, e);
-                    pool.taskEnded(task);
                 }
             }
         }

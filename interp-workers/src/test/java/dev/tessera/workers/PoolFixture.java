@@ -23,7 +23,7 @@ final class PoolFixture {
         }
     }
 
-    static InterpreterPool.Builder pool(int workers) {
+    static PoolBuilder pool(int workers) {
         return InterpreterPool.builder().runtime(runtime()).workers(workers).sysPath(modules());
     }
 }
