@@ -109,8 +109,11 @@ public final class InterpreterPool implements AutoCloseable {
         return out;
     }
 
-    /** Queues a task; {@code onEnd} runs once when it ends, on whichever thread ends it. */
-    Task submitTask(TaskSpec spec, Consumer<Task> onEnd, Object attachment) {
+    /**
+     * Queues a task; {@code onEnd} runs once when it ends, on whichever thread ends it. (The Python side submits this
+     * way, with its handle as the attachment.)
+     */
+    public Task submitTask(TaskSpec spec, Consumer<Task> onEnd, Object attachment) {
         checkAccepting();
         Task task = new Task(nextId.getAndIncrement(), spec, targets.idOf(spec.target()), t -> {
             counters.ended(t);
@@ -162,7 +165,8 @@ public final class InterpreterPool implements AutoCloseable {
         return shutdown || broken != null ? STOP : WaitSet.NOTHING;
     }
 
-    boolean cancel(Task task, boolean interruptIfRunning) {
+    /** Cancels a queued task; with {@code interruptIfRunning} also stops it running (its worker is replaced). */
+    public boolean cancel(Task task, boolean interruptIfRunning) {
         if (task.cancelQueued()) { // also wins against a worker that took the task but has not started it
             queue.remove(task);
             return true;
@@ -231,7 +235,7 @@ public final class InterpreterPool implements AutoCloseable {
     }
 
     /** Shut down, nothing queued, nothing running: no task of this pool will end any more. */
-    boolean isDrained() {
+    public boolean isDrained() {
         return shutdown && queue.isEmpty() && !slots.anyBusy();
     }
 
@@ -246,6 +250,15 @@ public final class InterpreterPool implements AutoCloseable {
 
     WorkerConfig config() {
         return config;
+    }
+
+    /** The number tasks carry for {@code target} (given on first sight). */
+    public int targetId(TaskTarget target) {
+        return targets.idOf(target);
+    }
+
+    public TaskTarget target(int id) {
+        return targets.get(id);
     }
 
     /** Workers the pool still refers to: its slots and spare, plus stopped ones whose threads are still ending. */
@@ -280,7 +293,7 @@ public final class InterpreterPool implements AutoCloseable {
     }
 
     /** As {@link #shutdown(boolean, boolean)}; an interpreter's {@code node} keeps its safepoints working while it waits. */
-    void shutdown(boolean wait, boolean cancelFutures, Node node) {
+    public void shutdown(boolean wait, boolean cancelFutures, Node node) {
         shutdown = true;
         if (cancelFutures) {
             for (Task t; (t = queue.poll()) != null; ) {

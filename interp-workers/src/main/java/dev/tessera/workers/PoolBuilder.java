@@ -86,10 +86,11 @@ public final class PoolBuilder {
 
     /** {@code module.function(*args)} run once in every worker at start. */
     public PoolBuilder initializer(String module, String function, Object... args) {
-        return initializer(new TaskTarget(module, function, null, null, null), args);
+        return initializer(TaskTarget.function(module, function), args);
     }
 
-    PoolBuilder initializer(TaskTarget target, Object... args) {
+    /** {@code target(*args)} run once in every worker at start (a function of the main script, source...). */
+    public PoolBuilder initializer(TaskTarget target, Object... args) {
         this.initializer = target;
         this.initArgs = (Tuple) Shareables.fromJava(args, "initargs");
         return this;

@@ -24,7 +24,7 @@ public record TaskTarget(String module, String qualname, String mainFile, String
         return new TaskTarget(null, null, null, source, entry);
     }
 
-    String describe() {
+    public String describe() {
         return source != null ? "<source>." + entry : module + "." + qualname;
     }
 }

@@ -35,7 +35,7 @@ final class WorkerContexts {
     }
 
     /** A new, initialized interpreter for {@code worker}, on the calling thread (the worker's own). */
-    Context create(InterpreterPool pool, Worker worker) {
+    Context create(Worker worker) {
         long t0 = System.nanoTime();
         // GraalPy's own standard library is an internal resource: readable through the decorators, nothing else is.
         FileSystem fs = FileSystem.allowInternalResourceAccess(FileSystem.allowLanguageHomeAccess(new SandboxFileSystem(readRoots)));
@@ -59,7 +59,7 @@ final class WorkerContexts {
             long t1 = System.nanoTime();
             context.initialize("python");
             long t2 = System.nanoTime();
-            Interpreters.installWorker(context, store, pool, worker);
+            PythonFaces.get().installWorker(context, store, worker);
             if (TRACE_STARTUP) {
                 System.err.printf("tessera: %s context built %.1f ms, python initialized %.1f ms, tessera installed %.1f ms%n",
                         worker.thread.getName(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);

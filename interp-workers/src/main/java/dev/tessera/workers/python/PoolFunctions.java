@@ -1,4 +1,4 @@
-package dev.tessera.workers;
+package dev.tessera.workers.python;
 
 import com.oracle.graal.python.PythonLanguage;
 import com.oracle.graal.python.builtins.objects.PNone;
@@ -15,6 +15,18 @@ import dev.tessera.buffer.values.NotShareableException;
 import dev.tessera.buffer.values.Shareables;
 import dev.tessera.buffer.values.Tuple;
 import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.BrokenPoolException;
+import dev.tessera.workers.InterpreterPool;
+import dev.tessera.workers.PoolBuilder;
+import dev.tessera.workers.PoolStats;
+import dev.tessera.workers.ProcessMemory;
+import dev.tessera.workers.Task;
+import dev.tessera.workers.TaskMemoryException;
+import dev.tessera.workers.TaskSpec;
+import dev.tessera.workers.TaskTarget;
+import dev.tessera.workers.TaskTimeoutException;
+import dev.tessera.workers.WaitSet;
+import dev.tessera.workers.WorkerException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,17 +83,17 @@ final class PoolFunctions {
                 // pool_create(max_workers, preload, initializer, initargs, sys_path, task_timeout, allow_read, spares, heap_limit)
                 new HostFunction("pool_create", 9, scope, (a, node) -> create(owner, a)),
                 // pool_target(pool, module, qualname, main_file, source, entry) -> target id
-                new HostFunction("pool_target", 6, scope, (a, node) -> (long) pool(a[0]).pool.targets.idOf(new TaskTarget(
+                new HostFunction("pool_target", 6, scope, (a, node) -> (long) pool(a[0]).pool.targetId(new TaskTarget(
                         GuestArgs.asOptString(a[1], "module"), GuestArgs.asOptString(a[2], "qualname"),
                         GuestArgs.asOptString(a[3], "main_file"), GuestArgs.asOptString(a[4], "source"),
                         GuestArgs.asOptString(a[5], "entry")))).quick(),
                 // pool_submit(pool, future, target_id, args: tuple, kwargs: tuple of pairs or None) -> task handle
                 new HostFunction("pool_submit", 5, scope, (a, node) -> {
                     PoolObject p = pool(a[0]);
-                    TaskTarget target = p.pool.targets.get(GuestArgs.asInt(a[2], "target"));
+                    TaskTarget target = p.pool.target(GuestArgs.asInt(a[2], "target"));
                     TaskSpec spec = new TaskSpec(target, (Tuple) GuestValues.toHost(a[3], "argument"), kwargs(a[4]), null);
                     try {
-                        return new TaskRef(p, p.submit(spec, a[1]));
+                        return p.submit(spec, a[1]);
                     } catch (RejectedExecutionException e) {
                         throw scope.raise(node, "RuntimeError", "cannot schedule new futures after shutdown");
                     } catch (BrokenPoolException e) {
@@ -90,15 +102,15 @@ final class PoolFunctions {
                 }).quick(),
                 // pool_completions(pool) -> ((future, value, exc), ...), or None once every outcome was delivered
                 new HostFunction("pool_completions", 1, scope, (a, node) -> {
-                    Task[] batch = nextEnded(pool(a[0]), node);
+                    TaskRef[] batch = nextEnded(pool(a[0]), node);
                     if (batch.length == 0) {
                         return PNone.NONE;
                     }
                     PythonLanguage lang = PythonLanguage.get(node);
                     Object[] out = new Object[batch.length];
                     for (int i = 0; i < batch.length; i++) {
-                        Object[] o = outcome(batch[i], scope, lang);
-                        out[i] = PFactory.createTuple(lang, new Object[] {batch[i].attachment, o[0], o[1]});
+                        Object[] o = outcome(batch[i].task(), scope, lang);
+                        out[i] = PFactory.createTuple(lang, new Object[] {batch[i].future, o[0], o[1]});
                     }
                     return PFactory.createTuple(lang, out);
                 }).quick(),
@@ -108,35 +120,35 @@ final class PoolFunctions {
                     double s = GuestArgs.asSeconds(a[1], "timeout", -1);
                     long nanos = s < 0 ? WaitSet.FOREVER : (long) (s * 1e9);
                     try {
-                        ref.task.awaitEnd(nanos, node);
+                        ref.awaitEnd(nanos, node);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                    if (ref.task.hasOutcome() && ref.pool.claim(ref.task)) {
+                    if (ref.task().hasOutcome() && ref.pool.claim(ref)) {
                         PythonLanguage lang = PythonLanguage.get(node);
-                        return PFactory.createTuple(lang, outcome(ref.task, scope, lang));
+                        return PFactory.createTuple(lang, outcome(ref.task(), scope, lang));
                     }
                     return PNone.NONE;
                 }).quick(),
                 // pool_cancel(task, interrupt) -> cancelled?
                 new HostFunction("pool_cancel", 2, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
-                    return ref.pool.pool.cancel(ref.task, GuestArgs.truthy(a[1]));
+                    return ref.pool.pool.cancel(ref.task(), GuestArgs.truthy(a[1]));
                 }),
-                new HostFunction("pool_running", 1, scope, (a, node) -> task(a[0]).task.isRunning()).quick(),
+                new HostFunction("pool_running", 1, scope, (a, node) -> task(a[0]).task().isRunning()).quick(),
                 // pool_poll(task) -> (value, exc) if the task ended and this caller delivers its outcome, else None
                 new HostFunction("pool_poll", 1, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
-                    if (ref.task.hasOutcome() && ref.pool.claim(ref.task)) {
+                    if (ref.task().hasOutcome() && ref.pool.claim(ref)) {
                         PythonLanguage lang = PythonLanguage.get(node);
-                        return PFactory.createTuple(lang, outcome(ref.task, scope, lang));
+                        return PFactory.createTuple(lang, outcome(ref.task(), scope, lang));
                     }
                     return PNone.NONE;
                 }).quick(),
                 // pool_want(task): someone waits for the outcome without result(); the completer delivers it
                 new HostFunction("pool_want", 1, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
-                    ref.pool.want(ref.task);
+                    ref.pool.want(ref);
                     return PNone.NONE;
                 }).quick(),
                 // pool_shutdown(pool, wait, cancel_futures)
@@ -203,12 +215,12 @@ final class PoolFunctions {
         return pool;
     }
 
-    private static Task[] nextEnded(PoolObject pool, Node node) {
+    private static TaskRef[] nextEnded(PoolObject pool, Node node) {
         try {
             return pool.nextEnded(node, BATCH);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Task[0];
+            return new TaskRef[0];
         }
     }
 

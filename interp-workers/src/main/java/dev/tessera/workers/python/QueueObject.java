@@ -1,9 +1,10 @@
-package dev.tessera.workers;
+package dev.tessera.workers.python;
 
 import dev.tessera.buffer.graalpy.HostObject;
 import dev.tessera.buffer.interop.HostMembers;
 import dev.tessera.buffer.interop.MetaType;
 import dev.tessera.buffer.values.GuestHandle;
+import dev.tessera.workers.Queue;
 import java.util.Set;
 
 /**

@@ -1,40 +1,38 @@
-package dev.tessera.workers;
+package dev.tessera.workers.python;
 
 import com.oracle.graal.python.PythonLanguage;
 import com.oracle.graal.python.builtins.objects.PNone;
 import com.oracle.graal.python.runtime.object.PFactory;
 import com.oracle.truffle.api.nodes.Node;
 import dev.tessera.buffer.graalpy.GuestArgs;
+import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.buffer.graalpy.GuestValues;
 import dev.tessera.buffer.graalpy.HostFunction;
-import dev.tessera.buffer.values.NotShareableException;
 import dev.tessera.buffer.values.Shareables;
 import dev.tessera.buffer.values.Tuple;
-import dev.tessera.shm.ArrayView;
-import java.util.ArrayList;
+import dev.tessera.workers.Task;
+import dev.tessera.workers.TaskSpec;
+import dev.tessera.workers.TaskTarget;
+import dev.tessera.workers.Worker;
+import dev.tessera.workers.WorkerConfig;
+import dev.tessera.workers.WorkerException;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The host functions of one worker's task loop ({@code tessera._worker}): take the next task, report its outcome,
- * resolve a target, read the worker's start-up configuration.
+ * resolve a target, read the worker's start-up configuration. Each converts between Python and host values and
+ * leaves the rest to the {@link Worker}.
  */
 final class WorkerFunctions {
     private WorkerFunctions() {
     }
 
-    /**
-     * Errors after which a worker's interpreter is not trusted and is replaced: MemoryError (it may have struck inside
-     * the runtime, and the task's data may still be referenced) and SystemError (an internal error of the
-     * interpreter; GraalPy's own Java exceptions arrive as one).
-     */
-    private static final java.util.Set<String> RETIRING_ERRORS = java.util.Set.of("MemoryError", "SystemError");
-
-    static List<HostFunction> of(InterpreterPool pool, Worker worker) {
-        var scope = worker.scope;
+    static List<HostFunction> of(Worker worker) {
+        GuestScope scope = worker.scope();
         return List.of(
-                // worker_take() -> (target_id, args, kwargs_pairs or None), or None once the pool is shut down
-                new HostFunction("worker_take", 0, scope, (a, node) -> take(pool, worker, node)).quick(),
+                // worker_take() -> (target_id, args, kwargs_pairs or None), or None once the loop is to end
+                new HostFunction("worker_take", 0, scope, (a, node) -> take(worker, node)).quick(),
                 // worker_done(ok, value): value is the result, or (type, message, traceback) of the exception
                 new HostFunction("worker_done", 2, scope, (a, node) -> {
                     Task task = worker.currentTask();
@@ -42,11 +40,10 @@ final class WorkerFunctions {
                         return PNone.NONE; // a stop took it: the context is closing
                     }
                     Object result = null;
-                    RuntimeException error;
+                    RuntimeException error = null;
                     if (GuestArgs.truthy(a[0])) {
                         try {
                             result = GuestValues.toHost(a[1], "the task's result");
-                            error = viewInResult(result);
                         } catch (IllegalArgumentException e) { // NotShareableException, or nested too deep
                             error = new WorkerException("tessera.NotShareableError", e.getMessage(), "");
                         }
@@ -54,22 +51,17 @@ final class WorkerFunctions {
                         Tuple info = (Tuple) GuestValues.toHost(a[1], "the task's exception");
                         error = new WorkerException(str(info.get(0)), str(info.get(1)), str(info.get(2)));
                     }
-                    if (error instanceof WorkerException w && RETIRING_ERRORS.contains(w.pythonType())) {
-                        worker.retire(); // before the future fails: once it has, the worker is replaced already
-                    }
-                    if (worker.end(task)) {
-                        task.finish(result, error);
-                    }
+                    worker.finish(task, result, error);
                     return PNone.NONE;
                 }).quick(),
                 // worker_target(id) -> (module, qualname, main_file, source, entry)
                 new HostFunction("worker_target", 1, scope, (a, node) -> {
-                    TaskTarget t = pool.targets.get(GuestArgs.asInt(a[0], "target"));
+                    TaskTarget t = worker.target(GuestArgs.asInt(a[0], "target"));
                     return guestTuple(node, t.module(), t.qualname(), t.mainFile(), t.source(), t.entry());
                 }).quick(),
                 // worker_config() -> (sys_path, preload, initializer target or None, initargs)
                 new HostFunction("worker_config", 0, scope, (a, node) -> {
-                    WorkerConfig c = pool.config();
+                    WorkerConfig c = worker.config();
                     PythonLanguage lang = PythonLanguage.get(node);
                     Object init = c.initializer() == null ? PNone.NONE : GuestValues.toGuest(Tuple.wrap(new Object[] {
                             c.initializer().module(), c.initializer().qualname(), c.initializer().mainFile(),
@@ -88,27 +80,21 @@ final class WorkerFunctions {
                 }));
     }
 
-    private static Object take(InterpreterPool pool, Worker worker, Node node) {
+    private static Object take(Worker worker, Node node) {
         PythonLanguage lang = PythonLanguage.get(node);
         while (true) {
-            if (worker.isRetired()) {
-                return PNone.NONE; // ends the loop: the interpreter closes and a replacement has its slot
-            }
-            Task task = pool.nextTask(node);
+            Task task = worker.take(node);
             if (task == null) {
-                return PNone.NONE;
+                return PNone.NONE; // ends the loop
             }
-            worker.begin(task);
             try {
-                TaskSpec s = task.spec;
+                TaskSpec s = task.spec();
                 // Views are lent as memoryviews; the task's end releases the views and so revokes them.
                 Object args = GuestValues.toGuest(s.args(), lang, true);
                 Object kwargs = s.kwargs().isEmpty() ? PNone.NONE : kwargsToGuest(s.kwargs(), lang);
-                return PFactory.createTuple(lang, new Object[] {(long) task.targetId, args, kwargs});
+                return PFactory.createTuple(lang, new Object[] {(long) task.targetId(), args, kwargs});
             } catch (RuntimeException e) { // a view that cannot be lent (released, its array closed)
-                if (worker.end(task)) {
-                    task.finish(null, e);
-                }
+                worker.finish(task, null, e);
             }
         }
     }
@@ -120,17 +106,6 @@ final class WorkerFunctions {
             pairs[i++] = Tuple.wrap(new Object[] {e.getKey(), e.getValue()});
         }
         return GuestValues.toGuest(Tuple.wrap(pairs), lang, true);
-    }
-
-    private static RuntimeException viewInResult(Object result) {
-        List<ArrayView> views = new ArrayList<>();
-        Shareables.collectViews(result, views);
-        if (views.isEmpty()) {
-            return null;
-        }
-        // a view handed back would outlive the task that owned it
-        return new WorkerException("tessera.NotShareableError", new NotShareableException("the task's result",
-                "tessera.View", " (return data, or send the view through a queue)").getMessage(), "");
     }
 
     private static Object guestTuple(Node node, Object... items) {

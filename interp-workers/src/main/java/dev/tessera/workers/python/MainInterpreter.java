@@ -1,8 +1,10 @@
-package dev.tessera.workers;
+package dev.tessera.workers.python;
 
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.InterpreterPool;
+import dev.tessera.workers.WaitSet;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -109,7 +111,7 @@ public final class MainInterpreter implements AutoCloseable {
         context.initialize("python");
         long t2 = System.nanoTime();
         Interpreters.installMain(context, store, pools, new GuestScope("main"));
-        WaitSet.RUNNING.incrementAndGet(); // the main interpreter's thread runs Python (see WaitSet)
+        WaitSet.countRunning(1); // the main interpreter's thread runs Python (see WaitSet)
         if (Boolean.getBoolean("tessera.traceStartup")) {
             System.err.printf("tessera: main interpreter: context built %.1f ms, python initialized %.1f ms, tessera installed %.1f ms%n",
                     (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
@@ -221,7 +223,7 @@ public final class MainInterpreter implements AutoCloseable {
             return;
         }
         closed = true;
-        WaitSet.RUNNING.decrementAndGet();
+        WaitSet.countRunning(-1);
         try {
             context.close();
         } catch (PolyglotException | IllegalStateException e) {

@@ -1,8 +1,9 @@
-package dev.tessera.workers;
+package dev.tessera.workers.python;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.PoolFixture;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.tessera.workers;
+package dev.tessera.workers.python;
 
 import com.oracle.graal.python.PythonLanguage;
 import com.oracle.graal.python.builtins.objects.PNone;
@@ -10,6 +10,9 @@ import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.buffer.graalpy.GuestValues;
 import dev.tessera.buffer.graalpy.HostFunction;
 import dev.tessera.buffer.values.Tuple;
+import dev.tessera.workers.Queue;
+import dev.tessera.workers.QueueClosedException;
+import dev.tessera.workers.WaitSet;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +76,7 @@ final class QueueFunctions {
                     PythonLanguage language = PythonLanguage.get(node);
                     List<Object> out = new ArrayList<>(Math.min(max, 1024));
                     out.add(GuestValues.toGuest(first, language, false));
-                    for (Object next; out.size() < max && (next = q.tryTake()) != WaitSet.NOTHING; ) {
+                    for (Object next; out.size() < max && (next = q.pollHost()) != WaitSet.NOTHING; ) {
                         out.add(GuestValues.toGuest(next, language, false));
                     }
                     return PFactory.createTuple(language, out.toArray());
