@@ -1,6 +1,5 @@
 package dev.tessera.workers;
 
-import com.oracle.graal.python.runtime.GilNode;
 import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.nodes.Node;
 import dev.tessera.buffer.graalpy.Gil;
@@ -128,7 +127,7 @@ public final class WaitSet {
             return got;
         }
         // A thread that keeps its GIL across host calls (see Gil) gives it up while it waits.
-        GilNode.UncachedRelease gil = node != null ? Gil.releaseIfHeld(node) : null;
+        boolean gil = node != null && Gil.releaseIfHeld(node);
         try {
             return awaitSlowly(attempt, timeoutNanos, node, running);
         } finally {

@@ -5,6 +5,7 @@ import static dev.tessera.service.Protocol.*;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.tessera.buffer.HostErrors;
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.shm.DType;
@@ -136,7 +137,7 @@ public final class ArrayService implements AutoCloseable {
                 case RUN, EXAMPLE -> throw new IllegalArgumentException("scripts run over the Unix socket only");
             };
         } catch (RuntimeException e) { // the Python type a CPython caller expects for it (IndexError, BufferError...)
-            return error(dev.tessera.buffer.graalpy.PythonErrors.builtinTypeName(e), e.getMessage() != null ? e.getMessage() : e.toString());
+            return error(HostErrors.pythonType(e), e.getMessage() != null ? e.getMessage() : e.toString());
         }
     }
 
@@ -184,7 +185,7 @@ public final class ArrayService implements AutoCloseable {
                 args.add(a.getAsString());
             }
         } catch (RuntimeException e) {
-            out.write(line(error(dev.tessera.buffer.graalpy.PythonErrors.builtinTypeName(e), String.valueOf(e.getMessage()))));
+            out.write(line(error(HostErrors.pythonType(e), String.valueOf(e.getMessage()))));
             return;
         }
         out.write(line(ok().with(RUNNING, true).json()));

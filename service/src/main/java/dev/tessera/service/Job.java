@@ -1,5 +1,6 @@
 package dev.tessera.service;
 
+import dev.tessera.buffer.HostErrors;
 import dev.tessera.shm.ArrayView;
 import dev.tessera.workers.TaskFuture;
 import dev.tessera.workers.WorkerException;
@@ -120,7 +121,7 @@ final class Job {
         if (c instanceof WorkerException w) {
             return new String[] {w.pythonType(), w.pythonMessage(), w.traceback()};
         }
-        String type = c instanceof RuntimeException e ? dev.tessera.buffer.graalpy.PythonErrors.builtinTypeName(e) : "RuntimeError";
+        String type = c instanceof RuntimeException e ? HostErrors.pythonType(e) : "RuntimeError";
         return new String[] {type, String.valueOf(c.getMessage()), ""};
     }
 }

@@ -1,6 +1,5 @@
 package dev.tessera.buffer.graalpy;
 
-import com.oracle.graal.python.runtime.GilNode;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.dsl.Bind;
 import com.oracle.truffle.api.interop.InteropLibrary;
@@ -80,7 +79,7 @@ public abstract class HostObject implements TruffleObject {
         if (!members().isInvocable(member)) {
             throw UnknownIdentifierException.create(member);
         }
-        GilNode.UncachedRelease gil = Gil.releaseIfHeld(node); // a member may wait or run long (see Gil)
+        boolean gil = Gil.releaseIfHeld(node); // a member may wait or run long (see Gil)
         try {
             return invoke(member, args);
         } catch (RuntimeException e) {

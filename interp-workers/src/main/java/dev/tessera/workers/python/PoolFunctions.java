@@ -1,11 +1,7 @@
 package dev.tessera.workers.python;
 
-import com.oracle.graal.python.PythonLanguage;
-import com.oracle.graal.python.builtins.objects.PNone;
-import com.oracle.graal.python.builtins.objects.tuple.PTuple;
-import com.oracle.graal.python.runtime.object.PFactory;
-import com.oracle.graal.python.runtime.sequence.storage.ObjectSequenceStorage;
 import com.oracle.truffle.api.nodes.Node;
+import dev.tessera.buffer.HostErrors;
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.buffer.graalpy.GuestArgs;
 import dev.tessera.buffer.graalpy.GuestScope;
@@ -30,9 +26,7 @@ import dev.tessera.workers.WorkerException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
@@ -91,7 +85,7 @@ final class PoolFunctions {
                 new HostFunction("pool_submit", 5, scope, (a, node) -> {
                     PoolObject p = pool(a[0]);
                     TaskTarget target = p.pool.target(GuestArgs.asInt(a[2], "target"));
-                    TaskSpec spec = new TaskSpec(target, (Tuple) GuestValues.toHost(a[3], "argument"), kwargs(a[4]), null);
+                    TaskSpec spec = new TaskSpec(target, (Tuple) GuestValues.toHost(a[3], "argument"), GuestValues.kwargsToHost(a[4]), null);
                     try {
                         return p.submit(spec, a[1]);
                     } catch (RejectedExecutionException e) {
@@ -104,15 +98,14 @@ final class PoolFunctions {
                 new HostFunction("pool_completions", 1, scope, (a, node) -> {
                     TaskRef[] batch = nextEnded(pool(a[0]), node);
                     if (batch.length == 0) {
-                        return PNone.NONE;
+                        return GuestValues.none();
                     }
-                    PythonLanguage lang = PythonLanguage.get(node);
                     Object[] out = new Object[batch.length];
                     for (int i = 0; i < batch.length; i++) {
-                        Object[] o = outcome(batch[i].task(), scope, lang);
-                        out[i] = PFactory.createTuple(lang, new Object[] {batch[i].future, o[0], o[1]});
+                        Object[] o = outcome(batch[i].task(), scope, node);
+                        out[i] = GuestValues.tuple(node, batch[i].future, o[0], o[1]);
                     }
-                    return PFactory.createTuple(lang, out);
+                    return GuestValues.tuple(node, out);
                 }).quick(),
                 // pool_await(task, timeout) -> (value, exc) if this caller delivers the outcome, else None
                 new HostFunction("pool_await", 2, scope, (a, node) -> {
@@ -125,10 +118,9 @@ final class PoolFunctions {
                         Thread.currentThread().interrupt();
                     }
                     if (ref.task().hasOutcome() && ref.pool.claim(ref)) {
-                        PythonLanguage lang = PythonLanguage.get(node);
-                        return PFactory.createTuple(lang, outcome(ref.task(), scope, lang));
+                        return GuestValues.tuple(node, outcome(ref.task(), scope, node));
                     }
-                    return PNone.NONE;
+                    return GuestValues.none();
                 }).quick(),
                 // pool_cancel(task, interrupt) -> cancelled?
                 new HostFunction("pool_cancel", 2, scope, (a, node) -> {
@@ -140,21 +132,20 @@ final class PoolFunctions {
                 new HostFunction("pool_poll", 1, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
                     if (ref.task().hasOutcome() && ref.pool.claim(ref)) {
-                        PythonLanguage lang = PythonLanguage.get(node);
-                        return PFactory.createTuple(lang, outcome(ref.task(), scope, lang));
+                        return GuestValues.tuple(node, outcome(ref.task(), scope, node));
                     }
-                    return PNone.NONE;
+                    return GuestValues.none();
                 }).quick(),
                 // pool_want(task): someone waits for the outcome without result(); the completer delivers it
                 new HostFunction("pool_want", 1, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
                     ref.pool.want(ref);
-                    return PNone.NONE;
+                    return GuestValues.none();
                 }).quick(),
                 // pool_shutdown(pool, wait, cancel_futures)
                 new HostFunction("pool_shutdown", 3, scope, (a, node) -> {
                     pool(a[0]).pool.shutdown(GuestArgs.truthy(a[1]), GuestArgs.truthy(a[2]), node);
-                    return PNone.NONE;
+                    return GuestValues.none();
                 }),
                 // pool_startup_seconds(pool): waits until the workers have started
                 new HostFunction("pool_startup_seconds", 1, scope, (a, node) -> pool(a[0]).pool.startupTime().toNanos() / 1e9).quick(),
@@ -164,11 +155,11 @@ final class PoolFunctions {
                 new HostFunction("process_memory", 1, scope, (a, node) -> {
                     ProcessMemory m = ProcessMemory.now(GuestArgs.truthy(a[0]));
                     return GuestValues.toGuest(Tuple.wrapLongs(new long[] {m.heapUsedBytes(), m.rssBytes(), m.heapCommittedBytes(), m.cpuNanos()}),
-                            PythonLanguage.get(node), false);
+                            node, false);
                 }),
                 // pool_stats(pool) -> ((name, value), ...) with "workers" a tuple of such tuples
                 new HostFunction("pool_stats", 1, scope, (a, node) -> GuestValues.toGuest(stats(pool(a[0]).pool.stats()),
-                        PythonLanguage.get(node), false)));
+                        node, false)));
     }
 
     /** A worker's pool functions: the same names, and a clear refusal to start pools. */
@@ -225,10 +216,10 @@ final class PoolFunctions {
     }
 
     /** {value, exception}: the Python result, or the exception object to set on the future. */
-    private static Object[] outcome(Task task, GuestScope scope, PythonLanguage lang) {
+    private static Object[] outcome(Task task, GuestScope scope, Node node) {
         Throwable e = task.error();
         if (e == null) {
-            return new Object[] {GuestValues.toGuest(task.result(), lang, false), PNone.NONE};
+            return new Object[] {GuestValues.toGuest(task.result(), node, false), GuestValues.none()};
         }
         Object exc = switch (e) {
             case WorkerException w -> scope.instantiate("ExecutionFailed", ts(w.pythonType()), ts(w.pythonMessage()), ts(w.traceback()));
@@ -237,38 +228,14 @@ final class PoolFunctions {
             case CancellationException c -> scope.instantiate("CancelledError", ts(c.getMessage()));
             case BrokenPoolException b -> scope.instantiate("BrokenInterpreterPool", ts(b.getMessage()));
             case NotShareableException n -> scope.instantiate("NotShareableError", ts(n.getMessage()));
-            case RuntimeException r -> scope.instantiate(pythonTypeName(r), ts(String.valueOf(r.getMessage())));
+            case RuntimeException r -> scope.instantiate(HostErrors.pythonType(r), ts(String.valueOf(r.getMessage())));
             default -> scope.instantiate("RuntimeError", ts(e.toString()));
         };
-        return new Object[] {PNone.NONE, exc};
-    }
-
-    private static String pythonTypeName(RuntimeException e) {
-        return dev.tessera.buffer.graalpy.PythonErrors.builtinTypeName(e);
+        return new Object[] {GuestValues.none(), exc};
     }
 
     private static Object ts(String s) {
-        return com.oracle.graal.python.util.PythonUtils.toTruffleStringUncached(s == null ? "" : s);
-    }
-
-    /** Keyword arguments, passed as a tuple of (name, value) pairs; each value checked under its own name. */
-    private static Map<String, Object> kwargs(Object pairs) {
-        if (GuestArgs.isNone(pairs)) {
-            return Map.of();
-        }
-        if (!(pairs instanceof PTuple t) || !(t.getSequenceStorage() instanceof ObjectSequenceStorage items)) {
-            throw new ClassCastException("keyword arguments must come as a tuple of (name, value) pairs");
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        Object[] array = items.getInternalObjectArray();
-        for (int i = 0; i < items.length(); i++) {
-            if (!(array[i] instanceof PTuple pair) || !(pair.getSequenceStorage() instanceof ObjectSequenceStorage kv) || kv.length() != 2) {
-                throw new ClassCastException("keyword arguments must come as a tuple of (name, value) pairs");
-            }
-            String name = GuestArgs.asString(kv.getInternalObjectArray()[0], "keyword");
-            out.put(name, GuestValues.toHost(kv.getInternalObjectArray()[1], "argument '" + name + "'"));
-        }
-        return out;
+        return GuestValues.str(s);
     }
 
     private static Path[] paths(Object tuple, String what) {

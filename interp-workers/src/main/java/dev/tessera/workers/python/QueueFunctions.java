@@ -1,9 +1,5 @@
 package dev.tessera.workers.python;
 
-import com.oracle.graal.python.PythonLanguage;
-import com.oracle.graal.python.builtins.objects.PNone;
-import com.oracle.graal.python.builtins.objects.tuple.PTuple;
-import com.oracle.graal.python.runtime.object.PFactory;
 import com.oracle.truffle.api.nodes.Node;
 import dev.tessera.buffer.graalpy.GuestArgs;
 import dev.tessera.buffer.graalpy.GuestScope;
@@ -35,7 +31,7 @@ final class QueueFunctions {
                     if (!put(q, item, GuestArgs.timeoutNanos(a[2], a[3]), scope, node)) {
                         throw scope.raise(node, "QueueFull", "the queue is full");
                     }
-                    return PNone.NONE;
+                    return GuestValues.none();
                 }).quick(),
                 // queue_get(q, block, timeout) -> item
                 new HostFunction("queue_get", 3, scope, (a, node) -> {
@@ -43,12 +39,12 @@ final class QueueFunctions {
                     if (got == WaitSet.NOTHING) {
                         throw scope.raise(node, "QueueEmpty", "the queue is empty");
                     }
-                    return GuestValues.toGuest(got, PythonLanguage.get(node), false);
+                    return GuestValues.toGuest(got, node, false);
                 }).quick(),
                 // queue_put_many(q, items: tuple, block, timeout): each element is one item, put in order
                 new HostFunction("queue_put_many", 4, scope, (a, node) -> {
                     Queue q = queue(a[0]);
-                    if (!(a[1] instanceof PTuple)) {
+                    if (!GuestValues.isTuple(a[1])) {
                         throw new ClassCastException("put_many() takes a tuple of items");
                     }
                     Tuple items = (Tuple) GuestValues.toHost(a[1], "Queue.put_many()");
@@ -60,7 +56,7 @@ final class QueueFunctions {
                             throw scope.raise(node, "QueueFull", "the queue is full: put " + i + " of " + items.size() + " items");
                         }
                     }
-                    return PNone.NONE;
+                    return GuestValues.none();
                 }).quick(),
                 // queue_get_many(q, max_items, block, timeout) -> tuple of 1..max_items items
                 new HostFunction("queue_get_many", 4, scope, (a, node) -> {
@@ -73,13 +69,12 @@ final class QueueFunctions {
                     if (first == WaitSet.NOTHING) {
                         throw scope.raise(node, "QueueEmpty", "the queue is empty");
                     }
-                    PythonLanguage language = PythonLanguage.get(node);
                     List<Object> out = new ArrayList<>(Math.min(max, 1024));
-                    out.add(GuestValues.toGuest(first, language, false));
+                    out.add(GuestValues.toGuest(first, node, false));
                     for (Object next; out.size() < max && (next = q.pollHost()) != WaitSet.NOTHING; ) {
-                        out.add(GuestValues.toGuest(next, language, false));
+                        out.add(GuestValues.toGuest(next, node, false));
                     }
-                    return PFactory.createTuple(language, out.toArray());
+                    return GuestValues.tuple(node, out.toArray());
                 }).quick(),
                 new HostFunction("queue_size", 1, scope, (a, node) -> (long) queue(a[0]).size()).quick(),
                 new HostFunction("queue_full", 1, scope, (a, node) -> queue(a[0]).isFull()).quick(),
@@ -87,7 +82,7 @@ final class QueueFunctions {
                 new HostFunction("queue_closed", 1, scope, (a, node) -> queue(a[0]).isClosed()).quick(),
                 new HostFunction("queue_close", 1, scope, (a, node) -> {
                     queue(a[0]).close();
-                    return PNone.NONE;
+                    return GuestValues.none();
                 }).quick());
     }
 

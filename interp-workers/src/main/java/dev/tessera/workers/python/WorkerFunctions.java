@@ -1,8 +1,5 @@
 package dev.tessera.workers.python;
 
-import com.oracle.graal.python.PythonLanguage;
-import com.oracle.graal.python.builtins.objects.PNone;
-import com.oracle.graal.python.runtime.object.PFactory;
 import com.oracle.truffle.api.nodes.Node;
 import dev.tessera.buffer.graalpy.GuestArgs;
 import dev.tessera.buffer.graalpy.GuestScope;
@@ -17,7 +14,6 @@ import dev.tessera.workers.Worker;
 import dev.tessera.workers.WorkerConfig;
 import dev.tessera.workers.WorkerException;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The host functions of one worker's task loop ({@code tessera._worker}): take the next task, report its outcome,
@@ -37,7 +33,7 @@ final class WorkerFunctions {
                 new HostFunction("worker_done", 2, scope, (a, node) -> {
                     Task task = worker.currentTask();
                     if (task == null) {
-                        return PNone.NONE; // a stop took it: the context is closing
+                        return GuestValues.none(); // a stop took it: the context is closing
                     }
                     Object result = null;
                     RuntimeException error = null;
@@ -52,7 +48,7 @@ final class WorkerFunctions {
                         error = new WorkerException(str(info.get(0)), str(info.get(1)), str(info.get(2)));
                     }
                     worker.finish(task, result, error);
-                    return PNone.NONE;
+                    return GuestValues.none();
                 }).quick(),
                 // worker_target(id) -> (module, qualname, main_file, source, entry)
                 new HostFunction("worker_target", 1, scope, (a, node) -> {
@@ -62,54 +58,42 @@ final class WorkerFunctions {
                 // worker_config() -> (sys_path, preload, initializer target or None, initargs)
                 new HostFunction("worker_config", 0, scope, (a, node) -> {
                     WorkerConfig c = worker.config();
-                    PythonLanguage lang = PythonLanguage.get(node);
-                    Object init = c.initializer() == null ? PNone.NONE : GuestValues.toGuest(Tuple.wrap(new Object[] {
+                    Object init = c.initializer() == null ? GuestValues.none() : GuestValues.toGuest(Tuple.wrap(new Object[] {
                             c.initializer().module(), c.initializer().qualname(), c.initializer().mainFile(),
-                            c.initializer().source(), c.initializer().entry()}), lang, false);
-                    return PFactory.createTuple(lang, new Object[] {
-                            GuestValues.toGuest(Tuple.wrap(c.sysPath().stream().map(p -> (Object) p.toAbsolutePath().toString()).toArray()), lang, false),
-                            GuestValues.toGuest(Tuple.wrap(c.preload().toArray()), lang, false),
+                            c.initializer().source(), c.initializer().entry()}), node, false);
+                    return GuestValues.tuple(node,
+                            GuestValues.toGuest(Tuple.wrap(c.sysPath().stream().map(p -> (Object) p.toAbsolutePath().toString()).toArray()), node, false),
+                            GuestValues.toGuest(Tuple.wrap(c.preload().toArray()), node, false),
                             init,
-                            GuestValues.toGuest(c.initArgs(), lang, false)});
+                            GuestValues.toGuest(c.initArgs(), node, false));
                 }),
                 // worker_start_failed(type, message, traceback): the initializer or a preload raised
                 new HostFunction("worker_start_failed", 3, scope, (a, node) -> {
                     worker.startFailed(new WorkerException(GuestArgs.asString(a[0], "type"), GuestArgs.asString(a[1], "message"),
                             GuestArgs.asString(a[2], "traceback")));
-                    return PNone.NONE;
+                    return GuestValues.none();
                 }));
     }
 
     private static Object take(Worker worker, Node node) {
-        PythonLanguage lang = PythonLanguage.get(node);
         while (true) {
             Task task = worker.take(node);
             if (task == null) {
-                return PNone.NONE; // ends the loop
+                return GuestValues.none(); // ends the loop
             }
             try {
                 TaskSpec s = task.spec();
                 // Views are lent as memoryviews; the task's end releases the views and so revokes them.
-                Object args = GuestValues.toGuest(s.args(), lang, true);
-                Object kwargs = s.kwargs().isEmpty() ? PNone.NONE : kwargsToGuest(s.kwargs(), lang);
-                return PFactory.createTuple(lang, new Object[] {(long) task.targetId(), args, kwargs});
+                Object args = GuestValues.toGuest(s.args(), node, true);
+                return GuestValues.tuple(node, (long) task.targetId(), args, GuestValues.kwargsToGuest(s.kwargs(), node));
             } catch (RuntimeException e) { // a view that cannot be lent (released, its array closed)
                 worker.finish(task, null, e);
             }
         }
     }
 
-    private static Object kwargsToGuest(Map<String, Object> kwargs, PythonLanguage lang) {
-        Object[] pairs = new Object[kwargs.size()];
-        int i = 0;
-        for (Map.Entry<String, Object> e : kwargs.entrySet()) {
-            pairs[i++] = Tuple.wrap(new Object[] {e.getKey(), e.getValue()});
-        }
-        return GuestValues.toGuest(Tuple.wrap(pairs), lang, true);
-    }
-
     private static Object guestTuple(Node node, Object... items) {
-        return GuestValues.toGuest(Tuple.wrap(items), PythonLanguage.get(node), false);
+        return GuestValues.toGuest(Tuple.wrap(items), node, false);
     }
 
     private static String str(Object hostString) {
