@@ -46,6 +46,11 @@ with tc.connect(sock_path) as c:
     expect_error(lambda: c.submit("fill_rows", "spin", 120, timeout=0.5), "TimeoutError", "timeout")
     e = expect_error(lambda: c.map("fill_rows", "fail_from", "big", 500, parts=4), "ValueError", "refused")
     assert "fail_from" in e.traceback, e.traceback
+    # every part ran: the failure says which completed and which failed, and a retry runs only those
+    assert isinstance(e, tc.PartsFailed) and e.failed_ranges == [(500, 750), (750, 1000)], e.failed_ranges
+    assert e.completed == {(0, 250): 0, (250, 500): 250}, e.completed
+    assert "2 of 4 parts failed; the first, rows [500, 750)" in e.message, e.message
+    assert c.map("fill_rows", "fail_from", "big", 1000, ranges=e.failed_ranges) == [500, 750]
     job = c.map("fill_rows", "fail_from", "big", 500, parts=4, wait=False)
     expect_error(lambda: job.result(timeout=60), "ValueError", "refused")
     assert job.status()["state"] == "failed"

@@ -167,13 +167,21 @@ public final class InterpreterPool implements AutoCloseable {
 
     /** Cancels a queued task; with {@code interruptIfRunning} also stops it running (its worker is replaced). */
     public boolean cancel(Task task, boolean interruptIfRunning) {
-        if (task.cancelQueued()) { // also wins against a worker that took the task but has not started it
+        return stop(task, Worker.cancelled(task), interruptIfRunning);
+    }
+
+    /**
+     * Ends a queued task with {@code reason}; with {@code interruptIfRunning} also a running one (its interpreter is
+     * closed under it and its worker replaced). False if the task had ended, or runs and was not to be interrupted.
+     */
+    boolean stop(Task task, RuntimeException reason, boolean interruptIfRunning) {
+        if (task.cancelQueued(reason)) { // also wins against a worker that took the task but has not started it
             queue.remove(task);
             return true;
         }
         if (interruptIfRunning && task.isRunning()) {
             for (Worker w : slots.all()) {
-                if (w.stop(task, Worker.cancelled(task))) {
+                if (w.stop(task, reason)) {
                     return true;
                 }
             }

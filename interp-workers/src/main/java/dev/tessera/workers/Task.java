@@ -73,8 +73,13 @@ public final class Task {
 
     /** Queued to ended (a cancel before it started). */
     boolean cancelQueued() {
+        return cancelQueued(new CancellationException("task " + id + " (" + spec.describe() + ") was cancelled"));
+    }
+
+    /** Queued to ended with {@code reason} (a stop before it started). */
+    boolean cancelQueued(RuntimeException reason) {
         if (state.compareAndSet(QUEUED, ENDED)) {
-            end(null, new CancellationException("task " + id + " (" + spec.describe() + ") was cancelled"));
+            end(null, reason);
             return true;
         }
         return false;

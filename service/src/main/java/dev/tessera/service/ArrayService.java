@@ -109,7 +109,8 @@ public final class ArrayService implements AutoCloseable {
         try {
             return switch (Op.of(r)) {
                 case HELLO -> ok().with(PID, ProcessHandle.current().pid()).with(PROTOCOL, VERSION)
-                        .with(DESCRIPTORS, DescriptorPassing.isAvailable()).with(SCRIPTS, scripts != null).json();
+                        .with(DESCRIPTORS, DescriptorPassing.isAvailable()).with(SCRIPTS, scripts != null)
+                        .with(FRAMES, Frame.table()).json();
                 case CREATE -> describe(store.allocateShareable(string(r, NAME), DType.parse(string(r, DTYPE)), shape(r)));
                 case ATTACH, DESCRIBE -> describe(array(string(r, NAME)));
                 case LIST -> {
@@ -141,14 +142,14 @@ public final class ArrayService implements AutoCloseable {
         }
     }
 
-    /** A description: {@code name, shape, dtype, bytes, path} ({@code /proc/PID/fd/N}, which a process of the same user may open). */
+    /** A description (see {@link Op#CREATE}). */
     private JsonObject describe(SharedArray a) {
         int fd = store.descriptorOf(a).orElseThrow(() -> new IllegalArgumentException("array '" + a.name() + "' is not shareable"));
         JsonArray shape = new JsonArray();
         for (long d : a.shape()) {
             shape.add(d);
         }
-        return ok().with(NAME, a.name()).with(DTYPE, a.dtype().typeName()).with(BYTES, a.byteSize())
+        return ok().with(NAME, a.name()).with(DTYPE, a.dtype().typeName()).with(FORMAT, a.dtype().formatString()).with(BYTES, a.byteSize())
                 .with(PATH, "/proc/" + ProcessHandle.current().pid() + "/fd/" + fd).with(SHAPE, shape).json();
     }
 

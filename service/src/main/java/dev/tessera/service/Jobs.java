@@ -2,13 +2,17 @@ package dev.tessera.service;
 
 import static dev.tessera.service.Protocol.*;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.tessera.buffer.values.Shareables;
+import dev.tessera.buffer.values.Tuple;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.shm.ArrayView;
 import dev.tessera.shm.SharedArray;
 import dev.tessera.workers.InterpreterPool;
-import dev.tessera.workers.TaskFuture;
+import dev.tessera.workers.RowMap;
+import dev.tessera.workers.TaskTarget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,13 +42,14 @@ final class Jobs {
     JsonObject submit(JsonObject r) {
         String module = string(r, MODULE);
         String function = string(r, FUNCTION);
+        double timeout = timeout(r);
         List<ArrayView> views = new ArrayList<>();
         try {
             List<Object> values = new ArrayList<>();
             for (JsonElement a : list(r, ARGS)) {
                 values.add(argument(a, views));
             }
-            return start(r, true, List.of(pool.submit(module, function, values.toArray())), views);
+            return start(r, new Job(nextId.incrementAndGet(), pool.submit(module, function, values.toArray()), views, timeout));
         } catch (RuntimeException e) {
             views.forEach(ArrayView::release); // a view no task got must not keep its lease
             throw e;
@@ -52,20 +57,15 @@ final class Jobs {
     }
 
     /**
-     * {@code map}: the array's rows cut into {@code parts} (default: one per worker), {@code function(view, start,
-     * *args)} for each part in its own task; the result is the list of the parts' results.
+     * {@code map}: a {@link RowMap} over the array's rows, cut into {@code parts} (default: one per worker) or as
+     * {@code ranges} gives them, {@code function(view, start, *args)} for each range; the result is the list of the
+     * ranges' results. Every range runs even when others fail; a failed map says which ranges completed and which
+     * failed ({@link #OUTCOMES}), so that a client retries only those.
      */
     JsonObject map(JsonObject r) {
-        String module = string(r, MODULE);
-        String function = string(r, FUNCTION);
+        TaskTarget target = TaskTarget.function(string(r, MODULE), string(r, FUNCTION));
         SharedArray array = array(string(r, ARRAY));
-        long rows = array.length();
-        long parts = has(r, PARTS) ? r.get(PARTS).getAsLong() : pool.workerCount();
-        if (parts < 1 || parts > 1_000_000) {
-            throw new IllegalArgumentException("'parts' must be between 1 and 1000000, not " + parts);
-        }
-        parts = Math.max(1, Math.min(parts, rows));
-        boolean readonly = flag(r, READONLY, false);
+        double timeout = timeout(r);
         List<Object> extra = new ArrayList<>();
         for (JsonElement a : list(r, ARGS)) {
             if (a.isJsonObject()) {
@@ -73,24 +73,30 @@ final class Jobs {
             }
             extra.add(value(a));
         }
-        List<ArrayView> views = new ArrayList<>();
-        List<TaskFuture> tasks = new ArrayList<>();
-        try {
-            for (long i = 0; i < parts; i++) {
-                long start = rows * i / parts;
-                long stop = rows * (i + 1) / parts;
-                ArrayView view = readonly ? array.readOnly(start, stop) : array.slice(start, stop);
-                views.add(view);
-                List<Object> values = new ArrayList<>(List.of(view, start));
-                values.addAll(extra);
-                tasks.add(pool.submit(module, function, values.toArray()));
+        Tuple args = (Tuple) Shareables.fromJava(extra.toArray(), "argument");
+        List<RowMap.Rows> ranges = has(r, RANGES) ? ranges(r) : RowMap.split(array.length(), has(r, PARTS) ? r.get(PARTS).getAsLong() : pool.workerCount(), "'parts'");
+        RowMap rows = RowMap.start(pool, target, array, ranges, flag(r, READONLY, false), args);
+        return start(r, new Job(nextId.incrementAndGet(), rows, timeout));
+    }
+
+    private static List<RowMap.Rows> ranges(JsonObject r) {
+        List<RowMap.Rows> out = new ArrayList<>();
+        for (JsonElement e : r.getAsJsonArray(RANGES)) {
+            JsonArray pair = e.isJsonArray() ? e.getAsJsonArray() : null;
+            if (pair == null || pair.size() != 2) {
+                throw new IllegalArgumentException("'ranges' must be a list of [start, stop] pairs");
             }
-        } catch (RuntimeException e) {
-            tasks.forEach(t -> t.cancel(true));
-            views.forEach(ArrayView::release);
-            throw e;
+            out.add(new RowMap.Rows(pair.get(0).getAsLong(), pair.get(1).getAsLong()));
         }
-        return start(r, false, tasks, views);
+        return out;
+    }
+
+    private static double timeout(JsonObject r) {
+        double timeout = has(r, TIMEOUT) ? r.get(TIMEOUT).getAsDouble() : 0;
+        if (timeout < 0 || Double.isNaN(timeout)) {
+            throw new IllegalArgumentException("'timeout' must be a positive number of seconds");
+        }
+        return timeout;
     }
 
     /** {@code job}: its status, after waiting up to {@code wait} seconds for it to end. */
@@ -98,7 +104,7 @@ final class Jobs {
         Job job = job(r);
         if (has(r, WAIT)) {
             try {
-                job.await(r.get(WAIT).getAsDouble());
+                job.await(Math.max(0, r.get(WAIT).getAsDouble())); // a negative wait does not wait
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -143,19 +149,14 @@ final class Jobs {
      * Registers the job; with {@code wait} (the default) answers when it ends (its result, or its failure as an
      * error with the worker's traceback; past {@code timeout} it is stopped), otherwise at once with its id.
      */
-    private JsonObject start(JsonObject r, boolean oneTask, List<TaskFuture> tasks, List<ArrayView> views) {
-        double timeout = has(r, TIMEOUT) ? r.get(TIMEOUT).getAsDouble() : 0;
-        if (timeout < 0 || Double.isNaN(timeout)) {
-            throw new IllegalArgumentException("'timeout' must be a positive number of seconds");
-        }
-        Job job = new Job(nextId.incrementAndGet(), oneTask, tasks, views, timeout);
+    private JsonObject start(JsonObject r, Job job) {
         jobs.put(job.id, job);
         forgetOld();
         if (!flag(r, WAIT, true)) {
             return status(job);
         }
         try {
-            job.await(Double.MAX_VALUE);
+            job.await(-1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             job.stop(Job.State.CANCELLED);
@@ -167,7 +168,7 @@ final class Jobs {
 
     private static JsonElement result(Job job) {
         List<Object> results = job.results();
-        return job.oneTask ? toJson(results.get(0)) : toJson(results);
+        return job.rows == null ? toJson(results.get(0)) : toJson(results);
     }
 
     private static JsonObject failure(Job job) {
@@ -176,7 +177,16 @@ final class Jobs {
             case CANCELLED -> error("CancelledError", "the job was cancelled");
             default -> {
                 String[] f = Job.describe(job.failure());
-                JsonObject o = error(f[0], f[1]);
+                JsonObject o;
+                if (job.rows == null) {
+                    o = error(f[0], f[1]);
+                } else { // the first failed range's type and traceback; every range's outcome
+                    List<RowMap.Outcome> outcomes = job.rows.outcomes();
+                    long failed = outcomes.stream().filter(RowMap.Outcome::failed).count();
+                    o = error(f[0], failed + " of " + outcomes.size() + " parts failed; the first, " + job.rows.firstFailure().rows()
+                            + ": " + f[1]);
+                    o.add(OUTCOMES, outcomes(outcomes));
+                }
                 o.addProperty(TRACEBACK, f[2]);
                 yield o;
             }
@@ -194,12 +204,30 @@ final class Jobs {
                 JsonObject e = failure(job);
                 o.add(ERROR, e.get(ERROR));
                 o.add(MESSAGE, e.get(MESSAGE));
-                if (e.has(TRACEBACK)) {
-                    o.add(TRACEBACK, e.get(TRACEBACK));
+                for (String field : List.of(TRACEBACK, OUTCOMES)) {
+                    if (e.has(field)) {
+                        o.add(field, e.get(field));
+                    }
                 }
             }
         }
         return o;
+    }
+
+    /** Each range: {@code {"start", "stop", "result"}} or {@code {"start", "stop", "error", "message", "traceback"}}. */
+    private static JsonArray outcomes(List<RowMap.Outcome> outcomes) {
+        JsonArray out = new JsonArray();
+        for (RowMap.Outcome o : outcomes) {
+            Reply part = new Reply(new JsonObject()).with(START, o.rows().start()).with(STOP, o.rows().stop());
+            if (o.failed()) {
+                String[] f = Job.describe(o.failure());
+                part.with(ERROR, f[0]).with(MESSAGE, f[1]).with(TRACEBACK, f[2]);
+            } else {
+                part.with(RESULT, toJson(o.result()));
+            }
+            out.add(part.json());
+        }
+        return out;
     }
 
     private Job job(JsonObject r) {

@@ -26,7 +26,7 @@ import java.util.Locale;
  */
 final class Protocol {
     /** Raised when a change would break a client of the last version; the client checks it in {@code hello}. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** A request line or body longer than this is refused and its connection closed. */
     static final int MAX_REQUEST_BYTES = 1 << 20;
 
@@ -35,9 +35,15 @@ final class Protocol {
 
     /** The requests, by their {@code op}. */
     enum Op {
-        /** → {@code pid, protocol, descriptors} (whether descriptors are passed), {@code scripts}, {@code frames}. */
+        /**
+         * → {@code pid, protocol, descriptors} (whether descriptors are passed), {@code scripts} (whether it runs
+         * them), {@code frames} (each {@link Frame}'s kind byte by its name).
+         */
         HELLO,
-        /** {@code name shape dtype} → the new array's description (see {@link #describe}). */
+        /**
+         * {@code name shape dtype} → the new array's description: {@code name, shape, dtype, format} (its struct
+         * character), {@code bytes, path} ({@code /proc/PID/fd/N}, which a process of the same user may open).
+         */
         CREATE,
         /** {@code name} → the array's description, with its descriptor when the socket can pass one. */
         ATTACH,
@@ -55,9 +61,11 @@ final class Protocol {
          */
         SUBMIT,
         /**
-         * {@code module function array [parts] [readonly] [args] [timeout] [wait]}: the array's rows cut into parts
-         * (default one per worker), {@code function(view, start, *args)} per part in parallel → {@code result}, the
-         * parts' results in order.
+         * {@code module function array [parts | ranges] [readonly] [args] [timeout] [wait]}: the array's rows cut into
+         * parts (default one per worker; or {@code ranges}, a list of [start, stop]), {@code function(view, start,
+         * *args)} per part in parallel → {@code result}, the parts' results in order. Every part runs even when others
+         * fail; a failed map's error is the first failed part's, with {@code outcomes}: per part {@code start, stop}
+         * and its {@code result}, or its {@code error, message, traceback}.
          */
         MAP,
         /** {@code job [wait]} → the job's status: {@code state, done, parts, ended}, then its result or error. */
@@ -106,6 +114,15 @@ final class Protocol {
         Frame(int kind) {
             this.kind = kind;
         }
+
+        /** {@code {"stdout": 1, "stderr": 2, "exit": 3}}: what {@code hello} tells clients. */
+        static JsonObject table() {
+            JsonObject o = new JsonObject();
+            for (Frame f : values()) {
+                o.addProperty(f.name().toLowerCase(Locale.ROOT), f.kind);
+            }
+            return o;
+        }
     }
 
     // ---- fields (requests and replies) ----------------------------------------------------------------------------
@@ -128,6 +145,10 @@ final class Protocol {
     static final String FUNCTION = "function";
     static final String ARGS = "args";
     static final String PARTS = "parts";
+    static final String RANGES = "ranges";
+    static final String OUTCOMES = "outcomes";
+    static final String FORMAT = "format";
+    static final String FRAMES = "frames";
     static final String TIMEOUT = "timeout";
     static final String WAIT = "wait";
     static final String RESULT = "result";

@@ -11,20 +11,22 @@ import dev.tessera.buffer.values.NotShareableException;
 import dev.tessera.buffer.values.Shareables;
 import dev.tessera.buffer.values.Tuple;
 import dev.tessera.shm.ArrayStore;
+import dev.tessera.shm.SharedArray;
 import dev.tessera.workers.BrokenPoolException;
 import dev.tessera.workers.InterpreterPool;
 import dev.tessera.workers.PoolBuilder;
 import dev.tessera.workers.PoolStats;
 import dev.tessera.workers.ProcessMemory;
+import dev.tessera.workers.RowMap;
 import dev.tessera.workers.Task;
 import dev.tessera.workers.TaskMemoryException;
 import dev.tessera.workers.TaskSpec;
 import dev.tessera.workers.TaskTarget;
 import dev.tessera.workers.TaskTimeoutException;
+import dev.tessera.workers.Timeouts;
 import dev.tessera.workers.WaitSet;
 import dev.tessera.workers.WorkerException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -76,11 +78,14 @@ final class PoolFunctions {
         return List.of(
                 // pool_create(max_workers, preload, initializer, initargs, sys_path, task_timeout, allow_read, spares, heap_limit)
                 new HostFunction("pool_create", 9, scope, (a, node) -> create(owner, a)),
-                // pool_target(pool, module, qualname, main_file, source, entry) -> target id
-                new HostFunction("pool_target", 6, scope, (a, node) -> (long) pool(a[0]).pool.targetId(new TaskTarget(
-                        GuestArgs.asOptString(a[1], "module"), GuestArgs.asOptString(a[2], "qualname"),
-                        GuestArgs.asOptString(a[3], "main_file"), GuestArgs.asOptString(a[4], "source"),
-                        GuestArgs.asOptString(a[5], "entry")))).quick(),
+                // target_function(module, qualname, main_file or None) -> a task target
+                new HostFunction("target_function", 3, scope, (a, node) -> new TargetObject(TaskTarget.function(
+                        GuestArgs.asString(a[0], "module"), GuestArgs.asString(a[1], "qualname"), GuestArgs.asOptString(a[2], "main_file")))).quick(),
+                // target_source(code, entry) -> a task target
+                new HostFunction("target_source", 2, scope, (a, node) -> new TargetObject(TaskTarget.source(
+                        GuestArgs.asString(a[0], "code"), GuestArgs.asString(a[1], "entry")))).quick(),
+                // pool_target(pool, target) -> the number tasks carry for it
+                new HostFunction("pool_target", 2, scope, (a, node) -> (long) pool(a[0]).pool.targetId(TargetObject.of(a[1], "fn"))).quick(),
                 // pool_submit(pool, future, target_id, args: tuple, kwargs: tuple of pairs or None) -> task handle
                 new HostFunction("pool_submit", 5, scope, (a, node) -> {
                     PoolObject p = pool(a[0]);
@@ -110,8 +115,7 @@ final class PoolFunctions {
                 // pool_await(task, timeout) -> (value, exc) if this caller delivers the outcome, else None
                 new HostFunction("pool_await", 2, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
-                    double s = GuestArgs.asSeconds(a[1], "timeout", -1);
-                    long nanos = s < 0 ? WaitSet.FOREVER : (long) (s * 1e9);
+                    long nanos = Timeouts.nanos(GuestArgs.asSeconds(a[1], "timeout", -1));
                     try {
                         ref.awaitEnd(nanos, node);
                     } catch (InterruptedException e) {
@@ -142,6 +146,8 @@ final class PoolFunctions {
                     ref.pool.want(ref);
                     return GuestValues.none();
                 }).quick(),
+                // pool_map_rows(pool, target_id, array, chunks, ranges or None, readonly, args, timeout) -> ((start, stop, value, exc), ...)
+                new HostFunction("pool_map_rows", 8, scope, (a, node) -> mapRows(a, scope, node)),
                 // pool_shutdown(pool, wait, cancel_futures)
                 new HostFunction("pool_shutdown", 3, scope, (a, node) -> {
                     pool(a[0]).pool.shutdown(GuestArgs.truthy(a[1]), GuestArgs.truthy(a[2]), node);
@@ -162,17 +168,72 @@ final class PoolFunctions {
                         node, false)));
     }
 
-    /** A worker's pool functions: the same names, and a clear refusal to start pools. */
+    /** A worker's pool functions: the same names as the main interpreter's, each a clear refusal to start pools. */
     static List<HostFunction> refusing(GuestScope scope) {
         List<HostFunction> out = new ArrayList<>();
-        for (String name : List.of("pool_create", "pool_target", "pool_submit", "pool_completions", "pool_await", "pool_cancel",
-                "pool_running", "pool_poll", "pool_want", "pool_shutdown", "pool_startup_seconds", "pool_workers", "pool_stats",
-                "process_memory")) {
-            out.add(new HostFunction(name, 0, 16, scope, (a, node) -> {
+        for (HostFunction f : of(null, scope)) {
+            out.add(new HostFunction(f.name(), 0, 16, scope, (a, node) -> {
                 throw scope.raise(node, "RuntimeError", "interpreter pools are started by the main interpreter; "
                         + "a worker cannot start workers (send work back through a queue instead; if this came from a worker "
                         + "importing your main script, put the script's pool under 'if __name__ == \"__main__\":')");
             }));
+        }
+        return out;
+    }
+
+    /**
+     * {@code pool_map_rows}: the pool's {@link RowMap} over {@code array}'s rows, waited for; each range's (start, stop,
+     * value, exception) in row order. Past {@code timeout} the ranges not yet ended are stopped and fail with
+     * DeadlineExceeded.
+     */
+    private static Object mapRows(Object[] a, GuestScope scope, Node node) {
+        PoolObject p = pool(a[0]);
+        TaskTarget target = p.pool.target(GuestArgs.asInt(a[1], "target"));
+        SharedArray array = GuestArgs.asArray(a[2], "array");
+        Tuple args = (Tuple) GuestValues.toHost(a[6], "argument"); // before any lease: an unshareable argument leases nothing
+        double timeout = GuestArgs.asSeconds(a[7], "timeout", -1);
+        List<RowMap.Rows> ranges = GuestArgs.isNone(a[4]) ? RowMap.split(array.length(), GuestArgs.asLong(a[3], "chunks"), "chunks") : rows(a[4]);
+        RowMap map = RowMap.start(p.pool, target, array, ranges, GuestArgs.truthy(a[5]), args);
+        boolean ended;
+        try {
+            ended = map.await(Timeouts.nanos(timeout), node);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ended = false;
+        }
+        Object[] out = new Object[ranges.size()];
+        for (int i = 0; i < out.length; i++) {
+            RowMap.Rows r = ranges.get(i);
+            Object[] o;
+            RuntimeException late = ended ? null : new TaskTimeoutException(r + " did not finish within " + timeout + " s");
+            if (late != null && map.stop(i, late)) {
+                o = new Object[] {GuestValues.none(), exception(late, scope)}; // a running one ends with it moments later
+            } else {
+                awaitOutcome(map.task(i), node); // ended, or ending: its worker is finishing it
+                o = outcome(map.task(i), scope, node);
+            }
+            out[i] = GuestValues.tuple(node, r.start(), r.stop(), o[0], o[1]);
+        }
+        return GuestValues.tuple(node, out);
+    }
+
+    private static void awaitOutcome(Task task, Node node) {
+        try {
+            task.awaitEnd(WaitSet.FOREVER, node);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ranges as Python gives them: a tuple of (start, stop) pairs of ints. */
+    private static List<RowMap.Rows> rows(Object pairs) {
+        Tuple t = (Tuple) GuestValues.toHost(pairs, "ranges");
+        List<RowMap.Rows> out = new ArrayList<>(t.size());
+        for (Object pair : t) {
+            if (!(pair instanceof Tuple p) || p.size() != 2 || !(p.get(0) instanceof Long lo) || !(p.get(1) instanceof Long hi)) {
+                throw new ClassCastException("ranges must be (start, stop) pairs of ints");
+            }
+            out.add(new RowMap.Rows(lo, hi));
         }
         return out;
     }
@@ -184,18 +245,14 @@ final class PoolFunctions {
         }
         b.preload(GuestArgs.asStrings(a[1], "preload").toArray(String[]::new));
         if (!GuestArgs.isNone(a[2])) {
-            Tuple init = (Tuple) GuestValues.toHost(a[2], "initializer");
-            b.initializer(new TaskTarget(str(init.get(0)), str(init.get(1)), str(init.get(2)), str(init.get(3)), str(init.get(4))),
-                    ((Tuple) GuestValues.toHost(a[3], "initargs")).toArray());
+            b.initializer(TargetObject.of(a[2], "initializer"), ((Tuple) GuestValues.toHost(a[3], "initargs")).toArray());
         }
         b.sysPath(paths(a[4], "sys_path"));
         double timeout = GuestArgs.asSeconds(a[5], "task_timeout", -1);
         if (timeout == 0) {
             throw new IllegalArgumentException("task_timeout must be positive");
         }
-        if (timeout > 0) {
-            b.taskDeadline(Duration.ofNanos((long) (timeout * 1e9)));
-        }
+        b.taskDeadline(Timeouts.duration(timeout)); // None: no deadline
         b.allowRead(paths(a[6], "allow_read"));
         b.spareWorkers(GuestArgs.asInt(a[7], "spare_workers"));
         if (!GuestArgs.isNone(a[8])) { // a non-negative number here; the builder checks the range and holds the default
@@ -221,7 +278,12 @@ final class PoolFunctions {
         if (e == null) {
             return new Object[] {GuestValues.toGuest(task.result(), node, false), GuestValues.none()};
         }
-        Object exc = switch (e) {
+        return new Object[] {GuestValues.none(), exception(e, scope)};
+    }
+
+    /** The Python exception object for a task's failure. */
+    private static Object exception(Throwable e, GuestScope scope) {
+        return switch (e) {
             case WorkerException w -> scope.instantiate("ExecutionFailed", ts(w.pythonType()), ts(w.pythonMessage()), ts(w.traceback()));
             case TaskTimeoutException t -> scope.instantiate("DeadlineExceeded", ts(t.getMessage()));
             case TaskMemoryException m -> scope.instantiate("MemoryLimitExceeded", ts(m.getMessage()));
@@ -231,7 +293,6 @@ final class PoolFunctions {
             case RuntimeException r -> scope.instantiate(HostErrors.pythonType(r), ts(String.valueOf(r.getMessage())));
             default -> scope.instantiate("RuntimeError", ts(e.toString()));
         };
-        return new Object[] {GuestValues.none(), exc};
     }
 
     private static Object ts(String s) {
@@ -240,10 +301,6 @@ final class PoolFunctions {
 
     private static Path[] paths(Object tuple, String what) {
         return GuestArgs.asStrings(tuple, what).stream().map(Path::of).toArray(Path[]::new);
-    }
-
-    private static String str(Object host) {
-        return host == null ? null : Shareables.toJava(host).toString();
     }
 
     private static PoolObject pool(Object v) {

@@ -8,6 +8,7 @@ import dev.tessera.buffer.graalpy.HostFunction;
 import dev.tessera.buffer.values.Tuple;
 import dev.tessera.workers.Queue;
 import dev.tessera.workers.QueueClosedException;
+import dev.tessera.workers.Timeouts;
 import dev.tessera.workers.WaitSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,14 +29,14 @@ final class QueueFunctions {
                 new HostFunction("queue_put", 4, scope, (a, node) -> {
                     Queue q = queue(a[0]);
                     Object item = GuestValues.toHost(a[1], "Queue.put()");
-                    if (!put(q, item, GuestArgs.timeoutNanos(a[2], a[3]), scope, node)) {
+                    if (!put(q, item, timeout(a[2], a[3]), scope, node)) {
                         throw scope.raise(node, "QueueFull", "the queue is full");
                     }
                     return GuestValues.none();
                 }).quick(),
                 // queue_get(q, block, timeout) -> item
                 new HostFunction("queue_get", 3, scope, (a, node) -> {
-                    Object got = get(queue(a[0]), GuestArgs.timeoutNanos(a[1], a[2]), scope, node);
+                    Object got = get(queue(a[0]), timeout(a[1], a[2]), scope, node);
                     if (got == WaitSet.NOTHING) {
                         throw scope.raise(node, "QueueEmpty", "the queue is empty");
                     }
@@ -48,7 +49,7 @@ final class QueueFunctions {
                         throw new ClassCastException("put_many() takes a tuple of items");
                     }
                     Tuple items = (Tuple) GuestValues.toHost(a[1], "Queue.put_many()");
-                    long timeout = GuestArgs.timeoutNanos(a[2], a[3]);
+                    long timeout = timeout(a[2], a[3]);
                     long deadline = System.nanoTime() + timeout;
                     for (int i = 0; i < items.size(); i++) {
                         long left = timeout < 0 ? WaitSet.FOREVER : Math.max(0, deadline - System.nanoTime());
@@ -65,7 +66,7 @@ final class QueueFunctions {
                     if (max < 1) {
                         throw new IllegalArgumentException("max_items must be at least 1, got " + max);
                     }
-                    Object first = get(q, GuestArgs.timeoutNanos(a[2], a[3]), scope, node);
+                    Object first = get(q, timeout(a[2], a[3]), scope, node);
                     if (first == WaitSet.NOTHING) {
                         throw scope.raise(node, "QueueEmpty", "the queue is empty");
                     }
@@ -84,6 +85,11 @@ final class QueueFunctions {
                     queue(a[0]).close();
                     return GuestValues.none();
                 }).quick());
+    }
+
+    /** How long a put or get may wait: not at all without {@code block}; else the timeout (None: no limit). */
+    private static long timeout(Object block, Object timeout) {
+        return GuestArgs.truthy(block) ? Timeouts.nanos(GuestArgs.asSeconds(timeout, "timeout", -1)) : 0;
     }
 
     private static Queue queue(Object q) {

@@ -9,7 +9,6 @@ import dev.tessera.buffer.values.Shareables;
 import dev.tessera.buffer.values.Tuple;
 import dev.tessera.workers.Task;
 import dev.tessera.workers.TaskSpec;
-import dev.tessera.workers.TaskTarget;
 import dev.tessera.workers.Worker;
 import dev.tessera.workers.WorkerConfig;
 import dev.tessera.workers.WorkerException;
@@ -50,17 +49,12 @@ final class WorkerFunctions {
                     worker.finish(task, result, error);
                     return GuestValues.none();
                 }).quick(),
-                // worker_target(id) -> (module, qualname, main_file, source, entry)
-                new HostFunction("worker_target", 1, scope, (a, node) -> {
-                    TaskTarget t = worker.target(GuestArgs.asInt(a[0], "target"));
-                    return guestTuple(node, t.module(), t.qualname(), t.mainFile(), t.source(), t.entry());
-                }).quick(),
+                // worker_target(id) -> the task target numbered id
+                new HostFunction("worker_target", 1, scope, (a, node) -> new TargetObject(worker.target(GuestArgs.asInt(a[0], "target")))).quick(),
                 // worker_config() -> (sys_path, preload, initializer target or None, initargs)
                 new HostFunction("worker_config", 0, scope, (a, node) -> {
                     WorkerConfig c = worker.config();
-                    Object init = c.initializer() == null ? GuestValues.none() : GuestValues.toGuest(Tuple.wrap(new Object[] {
-                            c.initializer().module(), c.initializer().qualname(), c.initializer().mainFile(),
-                            c.initializer().source(), c.initializer().entry()}), node, false);
+                    Object init = c.initializer() == null ? GuestValues.none() : new TargetObject(c.initializer());
                     return GuestValues.tuple(node,
                             GuestValues.toGuest(Tuple.wrap(c.sysPath().stream().map(p -> (Object) p.toAbsolutePath().toString()).toArray()), node, false),
                             GuestValues.toGuest(Tuple.wrap(c.preload().toArray()), node, false),
@@ -90,10 +84,6 @@ final class WorkerFunctions {
                 worker.finish(task, null, e);
             }
         }
-    }
-
-    private static Object guestTuple(Node node, Object... items) {
-        return GuestValues.toGuest(Tuple.wrap(items), node, false);
     }
 
     private static String str(Object hostString) {
