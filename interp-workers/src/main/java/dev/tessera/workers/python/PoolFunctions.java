@@ -121,10 +121,7 @@ final class PoolFunctions {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                    if (ref.task().hasOutcome() && ref.pool.claim(ref)) {
-                        return GuestValues.tuple(node, outcome(ref.task(), scope, node));
-                    }
-                    return GuestValues.none();
+                    return claimOutcome(ref, scope, node);
                 }).quick(),
                 // pool_cancel(task, interrupt) -> cancelled?
                 new HostFunction("pool_cancel", 2, scope, (a, node) -> {
@@ -133,13 +130,7 @@ final class PoolFunctions {
                 }),
                 new HostFunction("pool_running", 1, scope, (a, node) -> task(a[0]).task().isRunning()).quick(),
                 // pool_poll(task) -> (value, exc) if the task ended and this caller delivers its outcome, else None
-                new HostFunction("pool_poll", 1, scope, (a, node) -> {
-                    TaskRef ref = task(a[0]);
-                    if (ref.task().hasOutcome() && ref.pool.claim(ref)) {
-                        return GuestValues.tuple(node, outcome(ref.task(), scope, node));
-                    }
-                    return GuestValues.none();
-                }).quick(),
+                new HostFunction("pool_poll", 1, scope, (a, node) -> claimOutcome(task(a[0]), scope, node)).quick(),
                 // pool_want(task): someone waits for the outcome without result(); the completer delivers it
                 new HostFunction("pool_want", 1, scope, (a, node) -> {
                     TaskRef ref = task(a[0]);
@@ -279,6 +270,14 @@ final class PoolFunctions {
             return new Object[] {GuestValues.toGuest(task.result(), node, false), GuestValues.none()};
         }
         return new Object[] {GuestValues.none(), exception(e, scope)};
+    }
+
+    /** (value, exc) if the task has ended and this caller is the one to deliver its outcome, else None. */
+    private static Object claimOutcome(TaskRef ref, GuestScope scope, Node node) {
+        if (ref.task().hasOutcome() && ref.pool.claim(ref)) {
+            return GuestValues.tuple(node, outcome(ref.task(), scope, node));
+        }
+        return GuestValues.none();
     }
 
     /** The Python exception object for a task's failure. */

@@ -30,6 +30,7 @@ final class PoolObject extends HostObject {
     private final AtomicLong pendingWanted = new AtomicLong(); // wanted by the completer, outcome not yet claimed
 
     PoolObject(InterpreterPool pool) {
+        super(META, MEMBERS);
         this.pool = pool;
     }
 
@@ -106,16 +107,6 @@ final class PoolObject extends HostObject {
         if (task.settleWanted() && pendingWanted.decrementAndGet() == 0) {
             completer.signalAll(); // the completer may be waiting to learn that everything was delivered
         }
-    }
-
-    @Override
-    protected HostMembers members() {
-        return MEMBERS;
-    }
-
-    @Override
-    protected MetaType metaType() {
-        return META;
     }
 
     @Override

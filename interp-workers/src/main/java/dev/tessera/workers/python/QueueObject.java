@@ -19,6 +19,7 @@ final class QueueObject extends HostObject implements GuestHandle {
     private final Queue queue;
 
     QueueObject(Queue queue) {
+        super(META, MEMBERS);
         this.queue = queue;
     }
 
@@ -29,16 +30,6 @@ final class QueueObject extends HostObject implements GuestHandle {
     @Override
     public Object hostValue() {
         return queue;
-    }
-
-    @Override
-    protected HostMembers members() {
-        return MEMBERS;
-    }
-
-    @Override
-    protected MetaType metaType() {
-        return META;
     }
 
     @Override

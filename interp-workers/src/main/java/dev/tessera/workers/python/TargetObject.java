@@ -20,17 +20,8 @@ final class TargetObject extends HostObject {
     final TaskTarget target;
 
     TargetObject(TaskTarget target) {
+        super(META, MEMBERS);
         this.target = target;
-    }
-
-    @Override
-    protected HostMembers members() {
-        return MEMBERS;
-    }
-
-    @Override
-    protected MetaType metaType() {
-        return META;
     }
 
     @Override

@@ -31,6 +31,7 @@ final class TaskRef extends HostObject {
     private final AtomicInteger awaiting = new AtomicInteger();
 
     TaskRef(PoolObject pool, Object future) {
+        super(META, MEMBERS);
         this.pool = pool;
         this.future = future;
     }
@@ -79,16 +80,6 @@ final class TaskRef extends HostObject {
         } finally {
             awaiting.decrementAndGet();
         }
-    }
-
-    @Override
-    protected HostMembers members() {
-        return MEMBERS;
-    }
-
-    @Override
-    protected MetaType metaType() {
-        return META;
     }
 
     @Override
