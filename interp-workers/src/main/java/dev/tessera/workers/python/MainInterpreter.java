@@ -48,8 +48,8 @@ public final class MainInterpreter implements AutoCloseable {
                     code = e.code
                     if code is None:
                         return 0
-                    if isinstance(code, int) and not isinstance(code, bool):
-                        return code & 0xFF
+                    if isinstance(code, int):  # bool too: sys.exit(False) is 0, as unittest.main() ends
+                        return int(code) & 0xFF
                     print(code, file=sys.stderr)
                     return 1
                 except BaseException as e:

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.workers.PoolFixture;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,8 +29,8 @@ class PythonPoolTest {
     static void open() {
         store = new ArrayStore();
         main = new MainInterpreter(PoolFixture.runtime(), store, List.of("test"));
-        main.eval("import sys, tessera, concurrent.futures, queue\nMODS = " + pyStr(PoolFixture.modules().toString())
-                + "\nsys.path.insert(0, MODS)\nimport tasks\npool = tessera.InterpreterPool(2, sys_path=[MODS])");
+        main.context().getBindings("python").putMember("MODS", PoolFixture.modules().toString());
+        eval(program("setup"));
     }
 
     @AfterAll
@@ -37,8 +41,16 @@ class PythonPoolTest {
         store.close();
     }
 
-    static String pyStr(String s) {
-        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    /** A program of this test, {@code src/test/resources/programs/pool_api/NAME.py}. */
+    static String program(String name) {
+        try (InputStream in = PythonPoolTest.class.getResourceAsStream("/programs/pool_api/" + name + ".py")) {
+            if (in == null) {
+                throw new IllegalStateException("no program " + name + ".py");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Value eval(String code) {
@@ -67,21 +79,12 @@ class PythonPoolTest {
         assertTrue(eval("isinstance(pool.submit(tasks.add, 1, 1), concurrent.futures.Future)").asBoolean());
         eval("cb = []\nf = pool.submit(tasks.add, 1, 1)\nf.add_done_callback(lambda f: cb.append(f.result()))\nf.result(60)");
         assertEquals("[2]", eval("str(cb)").asString());
-        assertEquals("[1, 2, 3]", eval("""
-                fs = [pool.submit(tasks.add, i, 0) for i in (1, 2, 3)]
-                done, not_done = tessera.wait(fs, timeout=60)
-                assert not not_done
-                str(sorted(f.result() for f in tessera.as_completed(fs, timeout=60)))
-                """).asString());
+        assertEquals("[1, 2, 3]", eval(program("wait_and_as_completed")).asString());
     }
 
     @Test
     void statsCountTasksAndTheProcessCpuTime() {
-        eval("""
-                before = pool.stats()
-                pool.submit(tasks.spin, 10_000_000).result(60)
-                after = pool.stats()
-                """);
+        eval(program("stats_around_a_spin"));
         assertEquals("['broken', 'cancelled', 'completed', 'failed', 'heap_used_bytes', 'per_worker', 'process_cpu_seconds', "
                 + "'queued', 'replaced_workers', 'rss_bytes', 'running', 'shutdown', 'spares', 'submitted', 'workers']",
                 eval("str(sorted(after))").asString());
@@ -95,12 +98,7 @@ class PythonPoolTest {
 
     @Test
     void workerExceptionsBecomeExecutionFailedWithTheTraceback() {
-        eval("""
-                try:
-                    pool.submit(tasks.boom, 0).result(60)
-                except tessera.ExecutionFailed as e:
-                    err = e
-                """);
+        eval(program("catch_execution_failed"));
         assertEquals("ZeroDivisionError", eval("err.excinfo.type").asString());
         assertEquals("division by zero", eval("err.excinfo.msg").asString());
         assertTrue(eval("'in boom' in err.excinfo.formatted and 'tasks.py' in str(err)").asBoolean());
@@ -135,23 +133,14 @@ class PythonPoolTest {
 
     @Test
     void arraysFilledInParallelByViewsWithLeasesEndingWithTheTasks() {
-        assertEquals(0.5 * 99_999 * 100_000 / 2, eval("""
-                a = tessera.zeros(100_000, 'd')
-                fs = [pool.submit(tasks.fill, a.slice(lo, lo + 25_000), lo) for lo in range(0, 100_000, 25_000)]
-                assert [f.result(60) for f in fs] == [25_000] * 4
-                sum(memoryview(a))
-                """).asDouble());
+        assertEquals(0.5 * 99_999 * 100_000 / 2, eval(program("fill_four_slices")).asDouble());
         assertEquals(0, eval("tessera._host.store_stats()[2]").asInt());
         eval("a.release()");
     }
 
     @Test
     void deadlinesCancelsAndTimeouts() {
-        eval("""
-                slow = tessera.InterpreterPool(1, sys_path=[MODS], task_timeout=2.0)
-                hung = slow.submit(tasks.forever)
-                queued = slow.submit(tasks.add, 1, 1)
-                """);
+        eval(program("slow_pool"));
         assertTrue(eval("queued.cancel()").asBoolean());
         assertTrue(eval("queued.cancelled()").asBoolean());
         assertEquals("DeadlineExceeded", pythonError("hung.result(60)").split(":")[0]);
@@ -159,15 +148,7 @@ class PythonPoolTest {
         assertEquals(7, eval("slow.submit(tasks.add, 3, 4).result(60)").asInt(), "a replaced worker serves again");
         String timeout = pythonError("slow.submit(tasks.sleep, 1.5).result(timeout=0.1)");
         assertTrue(timeout.startsWith("TimeoutError"), timeout);
-        eval("""
-                spin = slow.submit(tasks.forever)
-                import time
-                while not spin.running():
-                    time.sleep(0.01)
-                assert spin.cancel(interrupt=True)
-                assert spin.cancelled()
-                slow.shutdown()
-                """);
+        eval(program("cancel_a_running_task"));
         assertTrue(pythonError("slow.submit(tasks.add, 1, 1)").startsWith("RuntimeError"));
     }
 
@@ -181,21 +162,7 @@ class PythonPoolTest {
             int count = 200 + rnd.nextInt(2000);
             eval("q = tessera.create_queue(" + (rnd.nextBoolean() ? 0 : 16) + ")\nP, N = " + producers + ", " + count);
             // producers: workers and the main interpreter; consumers: workers
-            Value got = eval("""
-                    total = P * N
-                    consumer_counts = [total // 2, total - total // 2]
-                    cons = [qpool.submit(tasks.consume, q, c) for c in consumer_counts]
-                    prods = [qpool.submit(tasks.produce, q, p, N) for p in range(P - 1)]
-                    for i in range(N):
-                        q.put((P - 1, i))
-                    try:
-                        assert [f.result(120) for f in prods] == [N] * (P - 1)
-                        items = [f.result(120) for f in cons]
-                    except Exception as e:
-                        raise AssertionError(f"stalled: {e!r}; qsize {q.qsize()}, stats {qpool.stats()}, "
-                                             f"running {[f.running() for f in prods + cons]}") from e
-                    (items, q.empty())
-                    """);
+            Value got = eval(program("queue_round"));
             assertTrue(got.getArrayElement(1).asBoolean());
             int[] next = new int[producers];
             int seen = 0;
@@ -216,10 +183,7 @@ class PythonPoolTest {
             for (int p = 0; p < producers; p++) {
                 assertEquals(count, next[p], "nothing lost or duplicated for producer " + p);
             }
-            eval("""
-                    import itertools
-                    assert sorted(itertools.chain(*items)) == sorted((p, i) for p in range(P) for i in range(N))
-                    """);
+            eval(program("queue_round_lost_nothing"));
         }
         eval("qpool.shutdown()");
     }
@@ -243,38 +207,12 @@ class PythonPoolTest {
 
     @Test
     void threadsOfTheMainInterpreterUseThePoolAndFuturesCompleteOnTheirOwn() {
-        assertEquals("[200, 4, 10, True, 4950]", eval("""
-                import threading, concurrent.futures as cf
-                res = []
-                def user(k):
-                    for i in range(50):
-                        res.append(pool.submit(tasks.add, i, k).result(60))
-                ths = [threading.Thread(target=user, args=(k,)) for k in range(4)]
-                for th in ths: th.start()
-                for th in ths: th.join(120)
-                done, not_done = cf.wait([pool.submit(tasks.spin, 100_000) for _ in range(4)], timeout=60)
-                n = sum(1 for _ in cf.as_completed([pool.submit(tasks.add, i, 1) for i in range(10)], timeout=60))
-                fired = threading.Event()
-                pool.submit(tasks.add, 1, 1).add_done_callback(lambda f: fired.set())  # nobody calls result()
-                with cf.ThreadPoolExecutor(4) as ex:
-                    total = sum(ex.map(lambda i: pool.submit(tasks.add, i, 0).result(60), range(100)))
-                str([len(res), len(done), n, fired.wait(60), total])
-                """).asString());
+        assertEquals("[200, 4, 10, True, 4950]", eval(program("threads_share_the_pool")).asString());
     }
 
     @Test
     void batchedQueueCalls() {
-        assertEquals("[(0, 1, 2), (3, 4), 'x', ()]", eval("""
-                q = tessera.create_queue()
-                q.put_many(range(5))
-                q.put_many(("x",))
-                got = [q.get_many(3), q.get_many(2), q.get()]
-                try:
-                    q.get_many(5, block=False)
-                except tessera.QueueEmpty:
-                    got.append(())
-                str(got)
-                """).asString());
+        assertEquals("[(0, 1, 2), (3, 4), 'x', ()]", eval(program("batched_queue_calls")).asString());
         assertTrue(pythonError("tessera.create_queue().get_many(0)").startsWith("ValueError"));
         assertTrue(pythonError("tessera.create_queue().put_many([[1]])").startsWith("NotShareableError"));
         assertEquals("QueueFull", pythonError("tessera.create_queue(2).put_many(range(3), timeout=0.01)").split(":")[0]);
@@ -283,16 +221,7 @@ class PythonPoolTest {
     @Test
     void functionsOfTheMainScriptRunInWorkers(@TempDir Path dir) throws Exception {
         Path script = dir.resolve("job.py");
-        Files.writeString(script, """
-                import tessera
-
-                def square(x):
-                    return x * x
-
-                if __name__ == "__main__":
-                    with tessera.InterpreterPool(2) as p:
-                        print("squares", sorted(p.map(square, range(5))))
-                """);
+        Files.writeString(script, program("square_in_workers"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (MainInterpreter m = new MainInterpreter(PoolFixture.runtime(), store, MainInterpreter.argv(script, List.of()),
                 System.in, out, out)) {
@@ -304,36 +233,7 @@ class PythonPoolTest {
     @Test
     void systemExitKeyboardInterruptMemoryErrorAndRecursionInATaskFailOnlyThatTaskAndAMemoryErrorGetsAFreshWorker(@TempDir Path dir) throws Exception {
         Path script = dir.resolve("faults.py");
-        Files.writeString(script, """
-                import sys
-                import tessera
-
-                def exit_task(code):
-                    sys.exit(code)
-
-                def interrupt():
-                    raise KeyboardInterrupt
-
-                def out_of_memory():
-                    raise MemoryError("pretend")
-
-                def recurse(n):
-                    return recurse(n + 1)
-
-                def ok(x):
-                    return x + 1
-
-                if __name__ == "__main__":
-                    with tessera.InterpreterPool(2) as pool:
-                        for fn, args in ((exit_task, (3,)), (interrupt, ()), (out_of_memory, ()), (recurse, (0,))):
-                            try:
-                                pool.submit(fn, *args).result(timeout=120)
-                                print(fn.__name__, "returned")
-                            except tessera.ExecutionFailed as e:
-                                print(fn.__name__, "failed with", e.excinfo.type)
-                            print(fn.__name__, "then", pool.submit(ok, 1).result(timeout=120))
-                        print("failed", pool.stats()["failed"], "replaced", pool.stats()["replaced_workers"])
-                """);
+        Files.writeString(script, program("faults_in_tasks"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (MainInterpreter m = new MainInterpreter(PoolFixture.runtime(), store, MainInterpreter.argv(script, List.of()),
                 System.in, out, out)) {
@@ -352,19 +252,7 @@ class PythonPoolTest {
     @Test
     void aMainScriptWithoutAGuardFailsItsTasksWithTheHintInsteadOfRecursing(@TempDir Path dir) throws Exception {
         Path script = dir.resolve("unguarded.py");
-        Files.writeString(script, """
-                import tessera
-
-                def square(x):
-                    return x * x
-
-                with tessera.InterpreterPool(1) as p:   # no __main__ guard: the worker importing this file starts a pool
-                    try:
-                        p.submit(square, 3).result(timeout=60)
-                        print("no error")
-                    except tessera.ExecutionFailed as e:
-                        print("failed:", e.excinfo.type, e.excinfo.msg)
-                """);
+        Files.writeString(script, program("unguarded_main"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (MainInterpreter m = new MainInterpreter(PoolFixture.runtime(), store, MainInterpreter.argv(script, List.of()),
                 System.in, out, out)) {
