@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -25,6 +27,7 @@ class BenchCommandTest {
     Path out;
 
     @Test
+    @Timeout(value = 30, unit = TimeUnit.MINUTES) // every scenario in child JVMs: about 2 minutes on a quiet machine
     void aTinyRunWritesTheReportWithEveryScenarioAndItsFigures() throws Exception {
         StringWriter console = new StringWriter();
         int status = new CommandLine(new BenchCommand()).setOut(new PrintWriter(console, true))

@@ -9,12 +9,15 @@ import dev.tessera.buffer.graalpy.HostFunction;
 import dev.tessera.buffer.graalpy.KernelFunctions;
 import dev.tessera.buffer.graalpy.ViewBuffer;
 import dev.tessera.buffer.interop.InteropArray;
+import dev.tessera.kernels.Codec;
 import dev.tessera.shm.ArrayStore;
+import dev.tessera.shm.DType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +102,9 @@ public final class TesseraPackage {
         TesseraPackage p = new TesseraPackage(scope);
         p.host(ArrayFunctions.of(store, scope)).host(KernelFunctions.of(scope)).host(FormatFunctions.of(store, scope));
         p.host("array_type", ArrayObject.META).host("view_type", ViewBuffer.META);
+        // The tables Python shows are the host's own, not copies: formats (tessera.FORMATS) and codecs (kernels.CODECS).
+        p.host("formats", new InteropArray(Arrays.stream(DType.values()).map(t -> new InteropArray(t.formatString(), t.typeName())).toArray()));
+        p.host("codecs", new InteropArray(Arrays.stream(Codec.values()).map(c -> (Object) c.pythonName()).toArray()));
         return p.part(CROSSING).part(ARRAYS).part(KERNELS).part(FORMATS).part(HDF5).part(ZARR);
     }
 

@@ -4,7 +4,7 @@ import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.bench.BenchCommand;
 import dev.tessera.examples.Examples;
 import dev.tessera.shm.ArrayStore;
-import dev.tessera.workers.MainInterpreter;
+import dev.tessera.workers.python.MainInterpreter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
