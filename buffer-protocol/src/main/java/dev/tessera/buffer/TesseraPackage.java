@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Source;
 import org.graalvm.polyglot.Value;
@@ -99,8 +100,27 @@ public final class TesseraPackage {
      * host functions with {@link FormatFunctions#refusing}.
      */
     public static TesseraPackage withArrays(ArrayStore store, GuestScope scope) {
+        return withArrays(ArrayFunctions.of(store, scope), FormatFunctions.of(store, scope), scope);
+    }
+
+    /**
+     * The array functions of {@code tessera} for an interpreter without file access (a worker): its format readers
+     * refuse, and it allocates in the store {@code stores} gives at each call (a worker made ahead learns its pool's
+     * store when a pool adopts it).
+     */
+    public static TesseraPackage sandboxedWithArrays(Supplier<ArrayStore> stores, GuestScope scope) {
+        List<HostFunction> formats = new ArrayList<>(FormatFunctions.refusing(scope));
+        java.util.Set<String> refused = new java.util.HashSet<>();
+        formats.forEach(f -> refused.add(f.name()));
+        // The format functions that read no file (codecs_info) as every interpreter has them; the refused ones are
+        // the only ones that would reach a store.
+        FormatFunctions.of((ArrayStore) null, scope).stream().filter(f -> !refused.contains(f.name())).forEach(formats::add);
+        return withArrays(ArrayFunctions.of(stores, scope), formats, scope);
+    }
+
+    private static TesseraPackage withArrays(List<HostFunction> arrays, List<HostFunction> formats, GuestScope scope) {
         TesseraPackage p = new TesseraPackage(scope);
-        p.host(ArrayFunctions.of(store, scope)).host(KernelFunctions.of(scope)).host(FormatFunctions.of(store, scope));
+        p.host(arrays).host(KernelFunctions.of(scope)).host(formats);
         p.host("array_type", ArrayObject.META).host("view_type", ViewBuffer.META);
         // The tables Python shows are the host's own, not copies: formats (tessera.FORMATS) and codecs (kernels.CODECS).
         p.host("formats", new InteropArray(Arrays.stream(DType.values()).map(t -> new InteropArray(t.formatString(), t.typeName())).toArray()));

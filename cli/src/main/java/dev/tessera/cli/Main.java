@@ -4,6 +4,7 @@ import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.bench.BenchCommand;
 import dev.tessera.examples.Examples;
 import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.WorkerReserve;
 import dev.tessera.workers.python.MainInterpreter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +114,9 @@ public final class Main implements Callable<Integer> {
             long t0 = System.nanoTime();
             try (PythonRuntime runtime = PythonRuntime.start();
                  ArrayStore store = maxBytes == null ? new ArrayStore() : new ArrayStore(maxBytes);
-                 MainInterpreter main = new MainInterpreter(runtime, store, MainInterpreter.argv(script, args))) {
+                 MainInterpreter main = new MainInterpreter(runtime, store, MainInterpreter.argv(script, args));
+                 // Worker interpreters made while the script starts, for its first pool (not refilled: one script).
+                 WorkerReserve workers = WorkerReserve.keep(runtime, Runtime.getRuntime().availableProcessors() + 1, false)) {
                 if (Boolean.getBoolean("tessera.traceStartup")) {
                     System.err.printf("tessera: JVM up %.0f ms before main(); engine and main interpreter %.1f ms%n",
                             (double) (System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())

@@ -61,10 +61,14 @@ public final class InterpreterPool implements AutoCloseable {
         this.heapLimit = b.heapLimit;
         this.config = new WorkerConfig(b.workers, b.spares, List.copyOf(b.sysPath), List.copyOf(b.preload), b.initializer,
                 b.initArgs, List.copyOf(b.readable), b.taskDeadline);
-        this.contexts = new WorkerContexts(runtime, store, config.readRoots(), b.out, b.err);
+        this.contexts = new WorkerContexts(store, config.readRoots(), b.out, b.err);
         this.slots = new WorkerSlots(this, b.workers, b.spares);
         slots.startAll(); // all interpreters start in parallel, in the background
         MemoryGuard.watch(this);
+    }
+
+    PythonRuntime runtime() {
+        return runtime;
     }
 
     public static PoolBuilder builder() {

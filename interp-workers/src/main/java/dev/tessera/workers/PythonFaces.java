@@ -1,6 +1,5 @@
 package dev.tessera.workers;
 
-import dev.tessera.shm.ArrayStore;
 import java.util.ServiceLoader;
 import org.graalvm.polyglot.Context;
 
@@ -11,8 +10,11 @@ import org.graalvm.polyglot.Context;
  * between the two packages go one way: from the Python side down to the engine.
  */
 public interface PythonFaces {
-    /** Installs the {@code tessera} package, with the task loop's host functions, in a new worker's context. */
-    void installWorker(Context context, ArrayStore store, Worker worker);
+    /**
+     * Installs the {@code tessera} package, with the task loop's host functions, in a new worker's context; the
+     * worker's allocations go to {@link Worker#store()} (its pool's, known once a pool has it).
+     */
+    void installWorker(Context context, Worker worker);
 
     /** A new object for {@code queue} in the interpreter running this thread (Python class {@code tessera.Queue}). */
     Object queueObject(Queue queue);

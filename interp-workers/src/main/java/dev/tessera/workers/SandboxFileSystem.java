@@ -23,10 +23,18 @@ import org.graalvm.polyglot.io.FileSystem;
  */
 final class SandboxFileSystem implements FileSystem {
     private final FileSystem delegate = FileSystem.newDefaultFileSystem();
-    private final List<Path> roots;
+    private volatile List<Path> roots;
 
     SandboxFileSystem(List<Path> roots) {
-        this.roots = roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+        grant(roots);
+    }
+
+    /**
+     * The granted directories, replacing those before: set once, when the worker's pool adopts it (a worker made
+     * ahead is granted nothing until then).
+     */
+    void grant(List<Path> dirs) {
+        this.roots = dirs.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     }
 
     private Path check(Path path, boolean write) throws AccessDeniedException {
@@ -34,13 +42,14 @@ final class SandboxFileSystem implements FileSystem {
         if (write) {
             throw new AccessDeniedException(abs.toString(), null, "tessera worker sandbox: the file system is read-only");
         }
-        for (Path root : roots) {
+        List<Path> granted = roots;
+        for (Path root : granted) {
             if (abs.startsWith(root)) {
                 return abs;
             }
         }
         throw new AccessDeniedException(abs.toString(), null,
-                "tessera worker sandbox: no file access outside the granted directories " + roots);
+                "tessera worker sandbox: no file access outside the granted directories " + granted);
     }
 
     @Override

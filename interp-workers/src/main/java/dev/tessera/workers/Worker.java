@@ -51,11 +51,24 @@ public final class Worker implements Runnable {
     /** What {@link #current} holds once a stop took the running task. */
     private static final Object STOPPED = new Object();
 
-    private final InterpreterPool pool;
+    /**
+     * The task a reserve's worker runs through the task loop before any pool has it (the number of its target is
+     * one no pool gives): take, argument conversion, resolving and calling a target, done.
+     */
+    private static final TaskSpec WARM_UP = TaskSpec.source("def warm_up(x, *rest):\n    return (x, rest)\n", "warm_up", 1L, 2.5, "s");
+    private static final int WARM_UP_TARGET = -1;
+
+    /** The pool this worker serves; null while it waits in a {@link WorkerReserve}, then set once. */
+    private volatile InterpreterPool pool;
+    /** The reserve that made this worker, or null for one its pool made. */
+    private final WorkerReserve reserve;
     final Thread thread;
     private final GuestScope scope;
-    private volatile int slot; // index among the pool's active workers; -1 while a spare
+    private volatile int slot; // index among the pool's active workers; -1 while a spare (or in a reserve)
     private volatile Context context;
+    private WorkerContexts.Interpreter interpreter; // set on the worker's thread before the reserve or pool sees it
+    private volatile boolean discarded; // a reserve's worker that no pool will take: it ends
+    private Task warmUp; // a reserve's worker's run of the task loop before any pool has it
     @SuppressWarnings("unused") // through CURRENT: the running Task, STOPPED, or null
     private volatile Object current;
     private volatile Task stoppedTask;
@@ -71,9 +84,66 @@ public final class Worker implements Runnable {
 
     Worker(InterpreterPool pool, int slot) {
         this.pool = pool;
+        this.reserve = null;
         this.slot = slot;
-        this.scope = new GuestScope(slot < 0 ? "spare worker" : "worker " + slot);
+        this.scope = new GuestScope("worker");
         this.thread = Thread.ofPlatform().name(slot < 0 ? "tessera-spare-worker" : "tessera-worker-" + slot).daemon(true).unstarted(this);
+    }
+
+    /** A worker made ahead for {@code reserve}: it starts, runs the task loop once, and waits for a pool. */
+    Worker(WorkerReserve reserve) {
+        this.pool = null;
+        this.reserve = reserve;
+        this.slot = -1;
+        this.scope = new GuestScope("worker");
+        this.thread = Thread.ofPlatform().name("tessera-reserve-worker").daemon(true).unstarted(this);
+    }
+
+    /**
+     * The reserve gives this (ready, waiting) worker to {@code pool} as the worker of {@code newSlot} (-1: its spare):
+     * the pool's settings are applied, then the worker's thread runs the pool's start-up (sys.path, preloads,
+     * initializer) and its tasks. Called once, by the pool, right after the reserve handed the worker over.
+     */
+    void adopt(InterpreterPool newPool, int newSlot) {
+        slot = newSlot;
+        thread.setName(newSlot < 0 ? "tessera-spare-worker" : "tessera-worker-" + newSlot);
+        pool = newPool; // the worker's thread applies the pool's settings when it sees it
+        LockSupport.unpark(thread);
+    }
+
+    /** A reserve's worker that no pool will take ends: its interpreter closes (cancelled if it is still starting). */
+    void discard() {
+        discarded = true;
+        LockSupport.unpark(thread);
+        Context c = context;
+        if (c != null && !ready) {
+            try {
+                c.close(true); // still starting: cancelled; a waiting one closes its own on its thread
+            } catch (RuntimeException ignored) {
+                // closing from outside raced with the thread's own close
+            }
+        }
+    }
+
+    /** The context the worker's thread just built (so that a discard can cancel its start). */
+    void opened(Context c) {
+        context = c;
+        if (discarded) {
+            try {
+                c.close(true);
+            } catch (RuntimeException ignored) {
+                // the start fails and the worker ends
+            }
+        }
+    }
+
+    /** The store the worker's own allocations go to: its pool's. */
+    public dev.tessera.shm.ArrayStore store() {
+        InterpreterPool p = pool;
+        if (p == null) {
+            throw new IllegalStateException("this worker has no pool yet");
+        }
+        return p.contexts.store();
     }
 
     int slot() {
@@ -100,7 +170,7 @@ public final class Worker implements Runnable {
      * now, and its loop ends at the next take, which closes the interpreter and frees everything in it.
      */
     private void retire() {
-        if (!pool.isShutdown()) { // at shutdown no replacement would start, and queued tasks still need a worker
+        if (pool != null && !pool.isShutdown()) { // at shutdown no replacement would start, and queued tasks still need a worker
             retired = true;
             pool.slots.replace(this);
         }
@@ -132,10 +202,33 @@ public final class Worker implements Runnable {
 
     @Override
     public void run() {
+        Value module = null;
+        RuntimeException failure = null;
+        try {
+            module = startInterpreter();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        if (reserve != null) {
+            if (failure == null) {
+                failure = warmUpAndAwaitPool(module);
+            }
+            if (failure != null && (reserve.failed(this) || awaitAdoption() == null)) {
+                closeInterpreter(); // nobody took it (or the reserve ended it)
+                return;
+            }
+        }
         Value loop;
         try {
-            loop = startInterpreter();
+            if (failure != null) {
+                throw failure;
+            }
+            if (reserve != null) {
+                pool.contexts.bind(interpreter);
+            }
+            loop = configure(module);
         } catch (RuntimeException e) {
+            closeInterpreter();
             pool.slots.failedToStart(this, e);
             pool.slots.ended(this);
             return;
@@ -150,7 +243,7 @@ public final class Worker implements Runnable {
                 }
                 int known = pool.targets.count();
                 if (known > warmed) {
-                    warmUp.execute(warmed, known);
+                    warmTargets.execute(warmed, known);
                     warmed = known;
                 }
                 warmedTargets = warmed;
@@ -171,33 +264,81 @@ public final class Worker implements Runnable {
         } finally {
             cancelDeadline();
             closeInterpreter();
-            warmUp = null; // a Value keeps its (closed) context's objects reachable
+            warmTargets = null; // a Value keeps its (closed) context's objects reachable
             pool.slots.ended(this);
         }
     }
 
     private static final boolean TRACE_STARTUP = Boolean.getBoolean("tessera.traceStartup");
 
-    private Value warmUp; // tessera._worker._warm_up(first, end): resolves targets ahead of their first task
+    private Value warmTargets; // tessera._worker._warm_up(first, end): resolves targets ahead of their first task
 
+    /** The interpreter, with {@code tessera._worker} imported (and, for a pool's own worker, the pool's settings). */
     private Value startInterpreter() {
         long t0 = System.nanoTime();
+        interpreter = WorkerContexts.create(pool != null ? pool.runtime() : reserve.runtime(), this);
+        if (pool != null) {
+            pool.contexts.bind(interpreter);
+        }
+        Value module = interpreter.context.eval("python", "import tessera._worker\ntessera._worker");
+        if (TRACE_STARTUP) {
+            System.err.printf("tessera: %s interpreter made in %.1f ms%n", thread.getName(), (System.nanoTime() - t0) / 1e6);
+        }
+        return module;
+    }
+
+    /**
+     * A reserve's worker runs the task loop once, on a task of Tessera's own, is handed to the reserve (unless a pool
+     * took it while it was starting), and waits until a pool adopts it. Null once adopted; the failure if the warm-up
+     * failed, or the reserve ended the worker.
+     */
+    private RuntimeException warmUpAndAwaitPool(Value module) {
+        try {
+            module.getMember("_warm").execute(); // returns when take() has nothing more for a worker without a pool
+        } catch (RuntimeException e) {
+            return e;
+        }
+        Task t = warmUp;
+        if (t == null || t.error() != null) {
+            return new IllegalStateException("the worker's warm-up task failed: " + (t == null ? "it did not run" : t.error()));
+        }
+        ready = true; // from here a discard leaves the close to this thread
+        reserve.ready(this);
+        InterpreterPool p = awaitAdoption();
+        ready = false;
+        return p != null ? null : new IllegalStateException("the worker reserve was closed");
+    }
+
+    /** Waits until a pool adopts this reserve's worker (its pool) or the reserve ends it (null). */
+    private InterpreterPool awaitAdoption() {
+        while (true) {
+            InterpreterPool p = pool;
+            if (p != null) {
+                return p;
+            }
+            if (discarded) {
+                return null;
+            }
+            LockSupport.park(this);
+        }
+    }
+
+    /** The pool's start-up in this interpreter (sys.path, preloads, initializer); the task loop to run. */
+    private Value configure(Value worker) {
+        long t0 = System.nanoTime();
         long cpu0 = TRACE_STARTUP ? ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
-        context = pool.contexts.create(this);
-        long t1 = System.nanoTime();
-        Value worker = context.eval("python", "import tessera._worker\ntessera._worker");
         boolean ok = worker.getMember("_start").execute().asBoolean();
         if (TRACE_STARTUP) {
             long cpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpu0;
-            System.err.printf("tessera: %s started in %.1f ms, %.1f ms of it on a core (context and tessera %.1f ms, sys.path/preload/initializer %.1f ms)%n",
-                    thread.getName(), (System.nanoTime() - t0) / 1e6, cpu / 1e6, (t1 - t0) / 1e6, (System.nanoTime() - t1) / 1e6);
+            System.err.printf("tessera: %s: sys.path/preload/initializer in %.1f ms (%.1f ms on a core)%n",
+                    thread.getName(), (System.nanoTime() - t0) / 1e6, cpu / 1e6);
         }
         if (!ok) {
             RuntimeException failed = startFailure;
             closeInterpreter();
             throw failed != null ? failed : new IllegalStateException("the worker failed to start");
         }
-        warmUp = worker.getMember("_warm_up");
+        warmTargets = worker.getMember("_warm_up");
         return worker.getMember("_run");
     }
 
@@ -215,7 +356,7 @@ public final class Worker implements Runnable {
 
     /** The target numbered {@code id} (tasks carry the number; the loop resolves each number once). */
     public TaskTarget target(int id) {
-        return pool.targets.get(id);
+        return id == WARM_UP_TARGET ? WARM_UP.target() : pool.targets.get(id);
     }
 
     /** The loop reports a failed start (an initializer or preload that raised). */
@@ -228,6 +369,16 @@ public final class Worker implements Runnable {
      * is shut down and its queue empty, or this worker was retired (its replacement has its slot already).
      */
     public Task take(Node node) {
+        if (pool == null) { // a reserve's worker: the warm-up task once, then nothing until a pool adopts it
+            if (warmUp != null) {
+                return null;
+            }
+            Task t = new Task(0, WARM_UP, WARM_UP_TARGET, ended -> { }, null);
+            t.start();
+            warmUp = t;
+            begin(t);
+            return t;
+        }
         if (retired) {
             return null;
         }
@@ -286,12 +437,17 @@ public final class Worker implements Runnable {
         }
         WaitSet.RUNNING.decrementAndGet();
         cancelDeadline();
-        tasksRun++;
+        if (task != warmUp) {
+            tasksRun++;
+        }
         return true;
     }
 
     /** Past the task's deadline (its own, else the pool's) the pool's timer stops it; null without one. */
     private ScheduledFuture<?> scheduleDeadline(Task task) {
+        if (pool == null) {
+            return null; // the reserve's warm-up
+        }
         Duration d = task.spec.deadline() != null ? task.spec.deadline() : pool.config().taskDeadline();
         if (d == null) {
             return null;

@@ -36,16 +36,25 @@ final class WorkerSlots {
     /** Starts a worker in every slot, all at once. */
     void startAll() {
         for (int i = 0; i < slots.length; i++) {
-            slots[i] = newWorker(i);
-        }
-        for (Worker w : slots) {
-            w.thread.start();
+            slots[i] = startWorker(i);
         }
     }
 
-    private Worker newWorker(int slot) {
-        Worker w = new Worker(pool, slot);
+    /**
+     * A worker for {@code slot} (-1: the spare), started: one made ahead by the engine's {@link WorkerReserve} when it
+     * has one ready (it is this pool's from now on), else a new one.
+     */
+    private Worker startWorker(int slot) {
+        WorkerReserve reserve = WorkerReserve.of(pool.runtime());
+        Worker w = reserve == null ? null : reserve.take();
+        if (w != null) {
+            every.add(w);
+            w.adopt(pool, slot);
+            return w;
+        }
+        w = new Worker(pool, slot);
         every.add(w);
+        w.thread.start();
         return w;
     }
 
@@ -115,18 +124,14 @@ final class WorkerSlots {
             slots[slot] = s;
             s.promote(slot);
         } else {
-            Worker w = newWorker(slot);
-            slots[slot] = w;
-            w.thread.start();
+            slots[slot] = startWorker(slot);
         }
         startSpare();
     }
 
     private synchronized void startSpare() {
         if (spares > 0 && spare == null && !pool.isShutdown() && pool.brokenReason() == null) {
-            Worker s = newWorker(-1);
-            spare = s;
-            s.thread.start();
+            spare = startWorker(-1);
         }
     }
 

@@ -160,6 +160,15 @@ def _start():
         return False
 
 
+def _warm():
+    """A worker made ahead (tessera's reserve of workers for pools to come) runs the task loop once, on a task of
+    tessera's own, before any pool has it: its pool's first task then takes paths that have run. Forgets the task's
+    function, so that nothing of it is left for the pool."""
+    _keep_gil_across_host_calls()
+    _run()
+    _functions.clear()
+
+
 def _run():
     """Runs tasks until the pool shuts down."""
     take, done, functions = _take, _done, _functions

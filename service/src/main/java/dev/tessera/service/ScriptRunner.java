@@ -2,6 +2,7 @@ package dev.tessera.service;
 
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.WorkerReserve;
 import dev.tessera.workers.python.MainInterpreter;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -14,7 +15,9 @@ import org.graalvm.polyglot.PolyglotException;
  * Runs scripts for {@code tessera run} clients in main interpreters made on the service's warm engine. One is kept
  * ready (built, Python initialized, {@code tessera} installed) so a script starts at once; each interpreter lives on
  * its own platform thread, as the main interpreter of a cold run does, and is used for one script only: nothing a
- * script leaves (modules, globals, arrays, pools) reaches the next.
+ * script leaves (modules, globals, arrays, pools) reaches the next. Scripts' pools take their workers from a
+ * {@link WorkerReserve} kept on the engine (as many as a pool of one worker per core and its spare), made ahead and
+ * refilled in the background; a worker taken belongs to its pool alone and ends with it.
  */
 final class ScriptRunner implements AutoCloseable {
     private static final boolean TRACE = Boolean.getBoolean("tessera.traceStartup");
@@ -23,12 +26,15 @@ final class ScriptRunner implements AutoCloseable {
     private final AtomicLong started = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     private CompletableFuture<Spare> spare;
+    private final WorkerReserve workers; // null when the engine had one already (its owner closes it)
     private boolean closed;
 
     ScriptRunner(PythonRuntime runtime, Long maxBytes) {
         this.runtime = runtime;
         this.maxBytes = maxBytes;
         this.spare = Spare.make(this);
+        this.workers = WorkerReserve.of(runtime) == null
+                ? WorkerReserve.keep(runtime, Runtime.getRuntime().availableProcessors() + 1, true) : null;
     }
 
     /** Where a run's output goes and how it ends; written from any thread of the script. */
@@ -117,6 +123,9 @@ final class ScriptRunner implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         spare.thenAccept(s -> s.thread.interrupt()); // the unused spare closes its interpreter and ends
+        if (workers != null) {
+            workers.close();
+        }
     }
 
     private record Request(Path script, List<String> args, Path cwd, Output output) {

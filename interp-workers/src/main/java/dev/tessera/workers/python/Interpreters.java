@@ -1,7 +1,6 @@
 package dev.tessera.workers.python;
 
 import dev.tessera.buffer.TesseraPackage;
-import dev.tessera.buffer.graalpy.FormatFunctions;
 import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.workers.PythonFaces;
@@ -29,9 +28,9 @@ public final class Interpreters implements PythonFaces {
 
     /** A worker's package: arrays, queues, the pool API (which refuses to start pools here), the task loop. */
     @Override
-    public void installWorker(Context context, ArrayStore store, Worker worker) {
+    public void installWorker(Context context, Worker worker) {
         GuestScope scope = worker.scope();
-        TesseraPackage.withArrays(store, scope).host(FormatFunctions.refusing(scope)) // no file reads in workers
+        TesseraPackage.sandboxedWithArrays(worker::store, scope) // no file reads in workers
                 .host(QueueFunctions.of(scope)).host("queue_type", QueueObject.META).part(QUEUES)
                 .part(TASKS).host(PoolFunctions.refusing(scope)).part(POOL)
                 .host(WorkerFunctions.of(worker)).part(WORKER)

@@ -1,0 +1,186 @@
+package dev.tessera.workers;
+
+import dev.tessera.buffer.PythonRuntime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.graalvm.polyglot.Engine;
+
+/**
+ * Worker interpreters made ahead on one engine, for pools to come: each is started (its context built, Python
+ * initialized, {@code tessera} installed) and has run Tessera's task loop once on a task of Tessera's own, so that a
+ * pool made later takes it in microseconds instead of starting an interpreter (100-600 ms, more on a cold engine).
+ * A pool created on the engine takes its workers (and its spare) from here first; the pool's own settings (the
+ * directories its workers may read, sys.path, where they print, the store, preloads and initializer) are given at
+ * that moment. A worker taken belongs to that pool until the pool ends it: it never comes back here, so nothing one
+ * pool (or one script of the service) leaves in an interpreter reaches another.
+ *
+ * <p>A pool that finds no ready worker takes one still starting (it is further on than a new one would be). A
+ * reserve that refills (the service's: its scripts keep coming) makes a new worker after each take, one at a time
+ * in the background, so that refilling takes at most one core from what runs meanwhile; one that does not (a cold
+ * run's: one script) is used up by the first pools.
+ */
+public final class WorkerReserve implements AutoCloseable {
+    private static final Map<Engine, WorkerReserve> KEPT = new ConcurrentHashMap<>();
+
+    private final PythonRuntime runtime;
+    private final int size;
+    private final boolean refill;
+    private final ConcurrentLinkedQueue<Worker> ready = new ConcurrentLinkedQueue<>();
+    private final List<Worker> starting = new ArrayList<>(); // guarded by this
+    private long made;
+    private long taken;
+    private long failed;
+    private volatile boolean closed;
+
+    private WorkerReserve(PythonRuntime runtime, int size, boolean refill) {
+        this.runtime = runtime;
+        this.size = size;
+        this.refill = refill;
+    }
+
+    /**
+     * Keeps {@code size} workers ready on {@code runtime}'s engine for the pools made on it (the ones to fill it start
+     * now, in parallel, in the background); with {@code refill}, a worker taken is replaced. One reserve per engine;
+     * closing it ends the workers not taken.
+     */
+    public static WorkerReserve keep(PythonRuntime runtime, int size, boolean refill) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a reserve keeps at least one worker, got " + size);
+        }
+        WorkerReserve r = new WorkerReserve(runtime, size, refill);
+        if (KEPT.putIfAbsent(runtime.engine(), r) != null) {
+            throw new IllegalStateException("the engine has a worker reserve already");
+        }
+        r.fill(size);
+        return r;
+    }
+
+    /** The reserve kept for {@code runtime}'s engine, or null. */
+    public static WorkerReserve of(PythonRuntime runtime) {
+        return KEPT.get(runtime.engine());
+    }
+
+    PythonRuntime runtime() {
+        return runtime;
+    }
+
+    /**
+     * A ready worker, else one still starting, now no longer the reserve's (the caller adopts it at once); null if
+     * there is none. A reserve that refills starts a new one.
+     */
+    Worker take() {
+        Worker w = ready.poll();
+        synchronized (this) {
+            if (w == null && !starting.isEmpty()) {
+                w = starting.remove(0); // its thread learns it was taken when it is ready (see ready())
+            }
+            if (w != null) {
+                taken++;
+            }
+            if (refill) {
+                fill(1);
+            }
+        }
+        return w;
+    }
+
+    /** Starts workers until the reserve holds (or is making) {@code size}, at most {@code parallel} at a time. */
+    private synchronized void fill(int parallel) {
+        while (!closed && starting.size() < parallel && ready.size() + starting.size() < size) {
+            Worker w = new Worker(this);
+            starting.add(w);
+            w.thread.start();
+        }
+    }
+
+    /** A worker made for the reserve has run the task loop once and waits for a pool (unless one took it already). */
+    void ready(Worker w) {
+        synchronized (this) {
+            made++;
+            if (!starting.remove(w)) {
+                return; // taken while starting: its pool adopts it
+            }
+            if (!closed) {
+                ready.add(w);
+                if (refill) {
+                    fill(1);
+                }
+                return;
+            }
+        }
+        w.discard();
+    }
+
+    /**
+     * A worker made for the reserve could not start (or the reserve closed under it); no retry until the next take.
+     * False if a pool took it while it was starting: that pool learns of the failure.
+     */
+    synchronized boolean failed(Worker w) {
+        if (!closed) {
+            failed++;
+        }
+        return starting.remove(w);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Workers ready now. */
+    public int readyCount() {
+        return ready.size();
+    }
+
+    /** Workers made, taken by pools, and failed to start, since the reserve began. */
+    public synchronized long[] counts() {
+        return new long[] {made, taken, failed};
+    }
+
+    /** Waits up to {@code millis} for the reserve to be full; true if it is. */
+    public boolean awaitFull(long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (ready.size() < size) {
+            if (System.nanoTime() - end > 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** Ends the workers not taken (those still starting are cancelled) and forgets the reserve. */
+    @Override
+    public void close() {
+        List<Worker> ending = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            KEPT.remove(runtime.engine(), this);
+            ending.addAll(starting);
+        }
+        for (Worker w; (w = ready.poll()) != null; ) {
+            ending.add(w);
+        }
+        for (Worker w : ending) {
+            w.discard();
+        }
+        for (Worker w : ending) {
+            try {
+                w.thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerReserve[" + ready.size() + " of " + size + " ready]";
+    }
+}
