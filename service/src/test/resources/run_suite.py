@@ -56,6 +56,25 @@ class Runs(unittest.TestCase):
         self.assertEqual(cm.exception.type, "ValueError")
         self.assertIn("no such script", cm.exception.message)
 
+    def test_a_worker_of_one_script_leaves_nothing_for_the_next(self):
+        self.assertEqual(run("worker_state.py", "set")[:2], (0, "set set by the first script\nread set by the first script\n"))
+        status, out, err = run("worker_state.py", "read")
+        self.assertEqual((status, out), (0, "read None\n"), err)
+
+    def test_a_script_that_kills_its_pool_leaves_the_service_serving_with_its_warm_workers_refilled(self):
+        status, out, err = run("kills_pool.py")
+        self.assertEqual((status, out), (7, "running True\n"), err)
+        with tc.connect(sock_path) as c:
+            taken = c.metrics()["warm_workers_taken"]
+        self.assertGreaterEqual(taken, 2)
+        self.assertEqual(run("uses_pool.py")[:2], (0, "sum 328350\n"))
+        deadline = time.monotonic() + 120
+        with tc.connect(sock_path) as c:
+            while c.metrics()["warm_workers_ready"] != os.cpu_count() + 1:  # a pool of one per core and its spare
+                self.assertLess(time.monotonic(), deadline, "the warm workers were not made again")
+                time.sleep(0.05)
+            self.assertGreater(c.metrics()["warm_workers_taken"], taken, "the next script's pool took warm workers too")
+
     def test_a_client_that_goes_away_stops_its_script(self):
         p = subprocess.Popen([sys.executable, os.path.join(client_dir, "tessera_client.py"), "run",
                               os.path.join(scripts, "forever.py")], stdout=subprocess.PIPE,

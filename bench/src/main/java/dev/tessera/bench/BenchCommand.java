@@ -39,6 +39,7 @@ public final class BenchCommand implements Callable<Integer> {
                     "kernels_shuffled.py"),
             new ExamplesScenario(),
             new FormatsScenario(),
+            new FirstSecondsScenario(),
             new JmhScenario());
 
     @Spec

@@ -2,6 +2,7 @@ package dev.tessera.bench;
 
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.WorkerReserve;
 import dev.tessera.workers.python.MainInterpreter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,7 +22,9 @@ public final class RunScript {
         try (PythonRuntime runtime = PythonRuntime.start();
              ArrayStore store = new ArrayStore();
              MainInterpreter main = new MainInterpreter(runtime, store,
-                     MainInterpreter.argv(script, Arrays.asList(args).subList(1, args.length)))) {
+                     MainInterpreter.argv(script, Arrays.asList(args).subList(1, args.length)));
+             // as `tessera run` keeps them: workers made while the script starts, for its first pool
+             WorkerReserve workers = WorkerReserve.keep(runtime, Runtime.getRuntime().availableProcessors() + 1, false)) {
             status = main.runScript(script);
         }
         System.exit(status);

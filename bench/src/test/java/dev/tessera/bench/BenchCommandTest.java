@@ -45,7 +45,7 @@ class BenchCommandTest {
             scenarios.add(o.get("name").getAsString());
             assertTrue(o.get("error").isJsonNull(), o.toString());
         }
-        assertEquals(Set.of("startup", "worker", "crossings", "kernels", "kernels-shuffled", "examples", "formats", "jmh"), scenarios);
+        assertEquals(Set.of("startup", "worker", "crossings", "kernels", "kernels-shuffled", "examples", "formats", "first-seconds", "jmh"), scenarios);
 
         Set<String> withRows = new HashSet<>();
         Set<String> keys = new HashSet<>();

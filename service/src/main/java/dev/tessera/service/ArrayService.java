@@ -134,7 +134,9 @@ public final class ArrayService implements AutoCloseable {
                         .with("workers", pool.workerCount()).with("tasks_completed", pool.completedTasks())
                         .with("tasks_failed", pool.failedTasks()).with("queued", pool.queuedTasks())
                         .with("scripts_started", scripts == null ? 0 : scripts.scriptsStarted())
-                        .with("scripts_running", scripts == null ? 0 : scripts.scriptsRunning()).json();
+                        .with("scripts_running", scripts == null ? 0 : scripts.scriptsRunning())
+                        .with("warm_workers_ready", scripts == null ? 0 : scripts.warmWorkersReady())
+                        .with("warm_workers_taken", scripts == null ? 0 : scripts.warmWorkersTaken()).json();
                 case RUN, EXAMPLE -> throw new IllegalArgumentException("scripts run over the Unix socket only");
             };
         } catch (RuntimeException e) { // the Python type a CPython caller expects for it (IndexError, BufferError...)

@@ -114,6 +114,18 @@ final class ScriptRunner implements AutoCloseable {
         return started.get();
     }
 
+    /** Worker interpreters made ahead and ready for scripts' pools. */
+    int warmWorkersReady() {
+        WorkerReserve r = WorkerReserve.of(runtime);
+        return r == null ? 0 : r.readyCount();
+    }
+
+    /** Worker interpreters made ahead that scripts' pools have taken. */
+    long warmWorkersTaken() {
+        WorkerReserve r = WorkerReserve.of(runtime);
+        return r == null ? 0 : r.counts()[1];
+    }
+
     /** Scripts started and not yet ended (everything they started included). */
     int scriptsRunning() {
         return running.get();

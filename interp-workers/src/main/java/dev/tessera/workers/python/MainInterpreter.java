@@ -85,6 +85,7 @@ public final class MainInterpreter implements AutoCloseable {
     private final Context context;
     private final PoolFunctions.Owner pools;
     private boolean closed;
+    private volatile boolean exitedHard; // os._exit: no pool finishes its tasks
 
     public MainInterpreter(PythonRuntime runtime, ArrayStore store, List<String> argv, InputStream in, OutputStream out,
                            OutputStream err) {
@@ -172,6 +173,7 @@ public final class MainInterpreter implements AutoCloseable {
             return context.eval(RUN_MAIN).execute(abs.toString()).asInt();
         } catch (PolyglotException e) {
             if (e.isExit()) {
+                exitedHard = true;
                 return e.getExitStatus();
             }
             throw e;
@@ -232,6 +234,12 @@ public final class MainInterpreter implements AutoCloseable {
             return;
         }
         closed = true;
+        if (exitedHard) {
+            // os._exit leaves at once, as under CPython: GraalPy still runs the interpreter's shutdown hooks as the
+            // context closes, where a pool would wait for its tasks (forever, for a task that never ends). Stopped
+            // first, the pools have nothing left to wait for.
+            pools.close();
+        }
         WaitSet.countRunning(1); // atexit hooks and the pools' last tasks run now
         try {
             context.close();

@@ -81,6 +81,13 @@ class ScriptExitTest {
     }
 
     @Test
+    void osExitWithTasksRunningForeverEndsTheScriptAndStopsItsPool() throws Exception {
+        Ran ran = run("os_exit_with_busy_pool"); // before: the interpreter's close waited for the tasks, forever
+        assertEquals(7, ran.status(), ran.err());
+        assertEquals("running True\n", ran.out());
+    }
+
+    @Test
     void theScriptsGlobalsAreCPythonsAndTimeSleepCanBeSentToWorkers() throws Exception {
         Ran ran = run("globals_and_time_sleep");
         assertEquals(0, ran.status(), ran.err());
