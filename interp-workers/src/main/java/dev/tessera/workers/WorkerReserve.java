@@ -171,7 +171,7 @@ public final class WorkerReserve implements AutoCloseable {
         }
         for (Worker w : ending) {
             try {
-                w.thread.join(5_000);
+                w.thread.join(60_000); // cancelled or unparked, each ends in moments; the engine closes after them
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

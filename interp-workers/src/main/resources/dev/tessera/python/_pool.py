@@ -14,7 +14,8 @@ import time as _time
 import types as _types
 import weakref as _weakref
 from concurrent.futures import CancelledError
-from concurrent.futures._base import CANCELLED as _CANCELLED, FINISHED as _FINISHED, PENDING as _PENDING
+from concurrent.futures._base import CANCELLED as _CANCELLED, CANCELLED_AND_NOTIFIED as _CANCELLED_AND_NOTIFIED, \
+    FINISHED as _FINISHED, PENDING as _PENDING
 
 from tessera._tasks import source
 from tessera._host import (
@@ -117,6 +118,11 @@ class _Waiters(list):
         self.future._want()
 
 
+# Guards the making of a future's condition against a delivery that finds none (see Future._condition).
+_conditions = _threading.Lock()
+_DONE = (_CANCELLED, _CANCELLED_AND_NOTIFIED, _FINISHED)
+
+
 class Future(_cf.Future):
     """A concurrent.futures.Future of a task run by a worker interpreter. cancel(interrupt=True) also stops a
     running task (its worker is replaced).
@@ -127,12 +133,32 @@ class Future(_cf.Future):
     started for that."""
 
     def __init__(self, pool):
-        super().__init__()
+        # concurrent.futures.Future's fields, but its Condition: made when first used (see _condition)
+        self._cond = None
+        self._state = _PENDING
+        self._result = None
+        self._exception = None
+        self._done_callbacks = []
         self._pool = pool
         self._task = None
         waiters = _Waiters()
         waiters.future = self
         self._waiters = waiters
+
+    @property
+    def _condition(self):
+        """The future's threading.Condition, made the first time something uses it: a wait other than result()'s,
+        a callback, concurrent.futures.wait or as_completed, a cancel. Most futures are delivered to the thread that
+        calls result() and need none; making one, locking it and notifying it cost every task Python code that runs
+        interpreted through a new interpreter's first seconds. A delivery that finds no condition sets the outcome
+        under the same lock that makes one (_deliver), so a thread that makes it afterwards sees the outcome."""
+        c = self._cond
+        if c is None:
+            with _conditions:
+                c = self._cond
+                if c is None:
+                    c = self._cond = _threading.Condition()
+        return c
 
     def cancel(self, interrupt=False):
         """Cancel the task if it has not started. With interrupt=True a running task is stopped as well."""
@@ -155,11 +181,13 @@ class Future(_cf.Future):
 
     def done(self):
         self._poll()
-        return super().done()
+        return self._state in _DONE  # one read: the state only moves forward
 
     def result(self, timeout=None):
         if self._state == _PENDING:
             timeout = self._await_host(timeout)
+        if self._state == _FINISHED and self._exception is None:
+            return self._result  # delivered: no lock needed to read an outcome that never changes again
         return super().result(timeout)
 
     def exception(self, timeout=None):
@@ -213,6 +241,14 @@ _broken_logged = set()
 
 def _deliver(future, value, exc):
     """Sets the outcome the host delivered: a result, an exception, or a cancellation."""
+    if exc is None:
+        with _conditions:
+            if future._cond is None and future._state == _PENDING:
+                # Nobody made the condition, so nobody waits on it and no callback or waiter was added: the
+                # outcome is set here; whoever makes the condition later finds it set.
+                future._result = value
+                future._state = _FINISHED
+                return
     if type(exc) is BrokenInterpreterPool:
         _log_broken(exc)
     if type(exc) is CancelledError:

@@ -132,9 +132,22 @@ final class ScriptRunner implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
-        spare.thenAccept(s -> s.thread.interrupt()); // the unused spare closes its interpreter and ends
+    public void close() {
+        CompletableFuture<Spare> last;
+        synchronized (this) {
+            closed = true;
+            last = spare;
+        }
+        // The unused spare closes its interpreter and ends; waited for, so that the engine can close after this.
+        last.thenAccept(s -> s.thread.interrupt());
+        try {
+            Spare s = last.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            s.thread.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // it failed to start, or is still starting: nothing of it runs a script
+        }
         if (workers != null) {
             workers.close();
         }
