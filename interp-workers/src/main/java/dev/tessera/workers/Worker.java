@@ -294,7 +294,8 @@ public final class Worker implements Runnable {
      */
     private RuntimeException warmUpAndAwaitPool(Value module) {
         try {
-            module.getMember("_warm").execute(); // returns when take() has nothing more for a worker without a pool
+            // returns when take() has nothing more for a worker without a pool
+            module.getMember("_warm").execute(reserve.warmsImports());
         } catch (RuntimeException e) {
             return e;
         }

@@ -63,6 +63,15 @@ public final class WorkerReserve implements AutoCloseable {
         return KEPT.get(runtime.engine());
     }
 
+    /**
+     * Whether its workers also import, ahead, what a main script's load meets first (see {@code _worker._warm}): a
+     * reserve that refills (the service's) makes them while no script waits; a cold run's reserve is taken by the
+     * script's first pool at once, which would wait for them.
+     */
+    boolean warmsImports() {
+        return refill;
+    }
+
     PythonRuntime runtime() {
         return runtime;
     }
