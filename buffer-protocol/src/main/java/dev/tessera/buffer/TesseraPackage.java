@@ -52,6 +52,8 @@ public final class TesseraPackage {
 
     /** NotShareableError and what may cross between interpreters. */
     public static final Part CROSSING = Part.of("_crossing");
+    /** How values that are not shareable cross: the pickles the host asks for (_xi_dumps, _xi_loads). */
+    public static final Part PICKLES = Part.of("_pickles");
     /** empty/zeros, Array, View. */
     public static final Part ARRAYS = Part.of("_arrays");
     /** tessera.kernels: bulk operations on views. */
@@ -88,7 +90,7 @@ public final class TesseraPackage {
         TesseraPackage p = new TesseraPackage(scope);
         p.host(ArrayFunctions.of(store, scope)).host(KernelFunctions.of(scope));
         p.host("array_type", ArrayObject.META).host("view_type", ViewBuffer.META);
-        return p.part(CROSSING).part(ARRAYS).part(KERNELS);
+        return p.part(CROSSING).part(PICKLES).part(ARRAYS).part(KERNELS);
     }
 
     public GuestScope scope() {

@@ -69,7 +69,7 @@ final class PoolFunctions {
     static List<HostFunction> of(Owner owner, GuestScope scope) {
         return List.of(
                 // pool_create(max_workers, preload, initializer, initargs, sys_path, task_timeout, allow_read, spares, heap_limit)
-                new HostFunction("pool_create", 9, scope, (a, node) -> create(owner, a)),
+                new HostFunction("pool_create", 9, scope, (a, node) -> create(owner, a, scope)),
                 // pool_target(pool, module, qualname, main_file, source, entry) -> target id
                 new HostFunction("pool_target", 6, scope, (a, node) -> (long) pool(a[0]).pool.targetId(new TaskTarget(
                         GuestArgs.asOptString(a[1], "module"), GuestArgs.asOptString(a[2], "qualname"),
@@ -79,7 +79,7 @@ final class PoolFunctions {
                 new HostFunction("pool_submit", 5, scope, (a, node) -> {
                     PoolObject p = pool(a[0]);
                     TaskTarget target = p.pool.target(GuestArgs.asInt(a[2], "target"));
-                    TaskSpec spec = new TaskSpec(target, (Tuple) GuestValues.toHost(a[3], "argument"), kwargs(a[4]), null);
+                    TaskSpec spec = new TaskSpec(target, (Tuple) GuestValues.toHostOrCopy(a[3], "argument", scope), kwargs(a[4], scope), null);
                     try {
                         return new TaskRef(p, p.submit(spec, a[1]));
                     } catch (RejectedExecutionException e) {
@@ -174,7 +174,7 @@ final class PoolFunctions {
         return out;
     }
 
-    private static PoolObject create(Owner owner, Object[] a) {
+    private static PoolObject create(Owner owner, Object[] a, GuestScope scope) {
         InterpreterPool.Builder b = InterpreterPool.builder().runtime(owner.runtime).store(owner.store).output(owner.out, owner.err);
         if (!GuestArgs.isNone(a[0])) {
             b.workers(GuestArgs.asInt(a[0], "max_workers"));
@@ -183,7 +183,7 @@ final class PoolFunctions {
         if (!GuestArgs.isNone(a[2])) {
             Tuple init = (Tuple) GuestValues.toHost(a[2], "initializer");
             b.initializer(new TaskTarget(str(init.get(0)), str(init.get(1)), str(init.get(2)), str(init.get(3)), str(init.get(4))),
-                    ((Tuple) GuestValues.toHost(a[3], "initargs")).toArray());
+                    ((Tuple) GuestValues.toHostOrCopy(a[3], "initargs", scope)).toArray());
         }
         b.sysPath(paths(a[4], "sys_path"));
         double timeout = GuestArgs.asSeconds(a[5], "task_timeout", -1);
@@ -216,7 +216,7 @@ final class PoolFunctions {
     private static Object[] outcome(Task task, GuestScope scope, PythonLanguage lang) {
         Throwable e = task.error();
         if (e == null) {
-            return new Object[] {GuestValues.toGuest(task.result(), lang, false), PNone.NONE};
+            return new Object[] {GuestValues.toGuest(task.result(), lang, false, scope), PNone.NONE};
         }
         Object exc = switch (e) {
             case WorkerException w -> scope.instantiate("ExecutionFailed", ts(w.pythonType()), ts(w.pythonMessage()), ts(w.traceback()));
@@ -240,7 +240,7 @@ final class PoolFunctions {
     }
 
     /** Keyword arguments, passed as a tuple of (name, value) pairs; each value checked under its own name. */
-    private static Map<String, Object> kwargs(Object pairs) {
+    private static Map<String, Object> kwargs(Object pairs, GuestScope scope) {
         if (GuestArgs.isNone(pairs)) {
             return Map.of();
         }
@@ -254,7 +254,7 @@ final class PoolFunctions {
                 throw new ClassCastException("keyword arguments must come as a tuple of (name, value) pairs");
             }
             String name = GuestArgs.asString(kv.getInternalObjectArray()[0], "keyword");
-            out.put(name, GuestValues.toHost(kv.getInternalObjectArray()[1], "argument '" + name + "'"));
+            out.put(name, GuestValues.toHostOrCopy(kv.getInternalObjectArray()[1], "argument '" + name + "'", scope));
         }
         return out;
     }

@@ -28,7 +28,7 @@ final class QueueFunctions {
                 // queue_put(q, item, block, timeout)
                 new HostFunction("queue_put", 4, scope, (a, node) -> {
                     Queue q = queue(a[0]);
-                    Object item = GuestValues.toHost(a[1], "Queue.put()");
+                    Object item = GuestValues.toHostOrCopy(a[1], "Queue.put()", scope);
                     if (!put(q, item, GuestArgs.timeoutNanos(a[2], a[3]), scope, node)) {
                         throw scope.raise(node, "QueueFull", "the queue is full");
                     }
@@ -40,7 +40,7 @@ final class QueueFunctions {
                     if (got == WaitSet.NOTHING) {
                         throw scope.raise(node, "QueueEmpty", "the queue is empty");
                     }
-                    return GuestValues.toGuest(got, PythonLanguage.get(node), false);
+                    return GuestValues.toGuest(got, PythonLanguage.get(node), false, scope);
                 }).quick(),
                 // queue_put_many(q, items: tuple, block, timeout): each element is one item, put in order
                 new HostFunction("queue_put_many", 4, scope, (a, node) -> {
@@ -48,7 +48,7 @@ final class QueueFunctions {
                     if (!(a[1] instanceof PTuple)) {
                         throw new ClassCastException("put_many() takes a tuple of items");
                     }
-                    Tuple items = (Tuple) GuestValues.toHost(a[1], "Queue.put_many()");
+                    Tuple items = (Tuple) GuestValues.toHostOrCopy(a[1], "Queue.put_many()", scope);
                     long timeout = GuestArgs.timeoutNanos(a[2], a[3]);
                     long deadline = System.nanoTime() + timeout;
                     for (int i = 0; i < items.size(); i++) {
@@ -72,9 +72,9 @@ final class QueueFunctions {
                     }
                     PythonLanguage language = PythonLanguage.get(node);
                     List<Object> out = new ArrayList<>(Math.min(max, 1024));
-                    out.add(GuestValues.toGuest(first, language, false));
+                    out.add(GuestValues.toGuest(first, language, false, scope));
                     for (Object next; out.size() < max && (next = q.tryTake()) != WaitSet.NOTHING; ) {
-                        out.add(GuestValues.toGuest(next, language, false));
+                        out.add(GuestValues.toGuest(next, language, false, scope));
                     }
                     return PFactory.createTuple(language, out.toArray());
                 }).quick(),

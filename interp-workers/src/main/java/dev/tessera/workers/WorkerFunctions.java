@@ -3,7 +3,9 @@ package dev.tessera.workers;
 import com.oracle.graal.python.PythonLanguage;
 import com.oracle.graal.python.builtins.objects.PNone;
 import com.oracle.graal.python.runtime.object.PFactory;
+import com.oracle.graal.python.runtime.exception.PException;
 import com.oracle.truffle.api.nodes.Node;
+import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.buffer.graalpy.GuestArgs;
 import dev.tessera.buffer.graalpy.GuestValues;
 import dev.tessera.buffer.graalpy.HostFunction;
@@ -45,7 +47,7 @@ final class WorkerFunctions {
                     RuntimeException error;
                     if (GuestArgs.truthy(a[0])) {
                         try {
-                            result = GuestValues.toHost(a[1], "the task's result");
+                            result = GuestValues.toHostOrCopy(a[1], "the task's result", scope);
                             error = viewInResult(result);
                         } catch (IllegalArgumentException e) { // NotShareableException, or nested too deep
                             error = new WorkerException("tessera.NotShareableError", e.getMessage(), "");
@@ -79,7 +81,7 @@ final class WorkerFunctions {
                             GuestValues.toGuest(Tuple.wrap(c.sysPath().stream().map(p -> (Object) p.toAbsolutePath().toString()).toArray()), lang, false),
                             GuestValues.toGuest(Tuple.wrap(c.preload().toArray()), lang, false),
                             init,
-                            GuestValues.toGuest(c.initArgs(), lang, false)});
+                            GuestValues.toGuest(c.initArgs(), lang, false, scope)});
                 }),
                 // worker_start_failed(type, message, traceback): the initializer or a preload raised
                 new HostFunction("worker_start_failed", 3, scope, (a, node) -> {
@@ -103,9 +105,15 @@ final class WorkerFunctions {
             try {
                 TaskSpec s = task.spec;
                 // Views are lent as memoryviews; the task's end releases the views and so revokes them.
-                Object args = GuestValues.toGuest(s.args(), lang, true);
-                Object kwargs = s.kwargs().isEmpty() ? PNone.NONE : kwargsToGuest(s.kwargs(), lang);
+                Object args = GuestValues.toGuest(s.args(), lang, true, worker.scope);
+                Object kwargs = s.kwargs().isEmpty() ? PNone.NONE : kwargsToGuest(s.kwargs(), lang, worker.scope);
                 return PFactory.createTuple(lang, new Object[] {(long) task.targetId, args, kwargs});
+            } catch (PException e) { // an argument's pickle that cannot be loaded here
+                if (worker.end(task)) {
+                    task.finish(null, new WorkerException("tessera.NotShareableError", "args not shareable: they could not "
+                            + "be unpickled in the worker (" + e.getMessage() + ")", ""));
+                    pool.taskEnded(task);
+                }
             } catch (RuntimeException e) { // a view that cannot be lent (released, its array closed)
                 if (worker.end(task)) {
                     task.finish(null, e);
@@ -115,13 +123,13 @@ final class WorkerFunctions {
         }
     }
 
-    private static Object kwargsToGuest(Map<String, Object> kwargs, PythonLanguage lang) {
+    private static Object kwargsToGuest(Map<String, Object> kwargs, PythonLanguage lang, GuestScope scope) {
         Object[] pairs = new Object[kwargs.size()];
         int i = 0;
         for (Map.Entry<String, Object> e : kwargs.entrySet()) {
             pairs[i++] = Tuple.wrap(new Object[] {e.getKey(), e.getValue()});
         }
-        return GuestValues.toGuest(Tuple.wrap(pairs), lang, true);
+        return GuestValues.toGuest(Tuple.wrap(pairs), lang, true, scope);
     }
 
     private static RuntimeException viewInResult(Object result) {

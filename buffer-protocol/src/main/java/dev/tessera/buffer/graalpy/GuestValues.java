@@ -25,6 +25,7 @@ import com.oracle.graal.python.runtime.sequence.storage.SequenceStorage;
 import com.oracle.graal.python.util.PythonUtils;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.strings.TruffleString;
+import dev.tessera.buffer.values.Copies;
 import dev.tessera.buffer.values.GuestHandle;
 import dev.tessera.buffer.values.HostHandle;
 import dev.tessera.buffer.values.NotShareableException;
@@ -50,10 +51,20 @@ public final class GuestValues {
     /** The host form of a Python value; NotShareableException names the type otherwise. */
     @TruffleBoundary
     public static Object toHost(Object v, String what) {
-        return toHost(v, what, 0);
+        return toHost(v, what, 0, null);
     }
 
-    private static Object toHost(Object v, String what, int depth) {
+    /**
+     * As {@link #toHost(Object, String)}, but a value that is not shareable still crosses as a copy or a pickle
+     * ({@link GuestCopies}), made by the interpreter of {@code scope}, as CPython 3.14 falls back to pickle: a task's
+     * arguments and result, a queue item. Shareable values take the same path as above.
+     */
+    @TruffleBoundary
+    public static Object toHostOrCopy(Object v, String what, GuestScope scope) {
+        return toHost(v, what, 0, scope);
+    }
+
+    private static Object toHost(Object v, String what, int depth, GuestScope copier) {
         if (v instanceof Integer i) {
             return (long) i;
         } else if (v instanceof Long || v instanceof Double || v instanceof Boolean || v instanceof TruffleString) {
@@ -64,7 +75,7 @@ public final class GuestValues {
             if (depth >= Shareables.MAX_DEPTH) {
                 throw new IllegalArgumentException(what + ": tuples nested deeper than " + Shareables.MAX_DEPTH);
             }
-            return tupleToHost(t.getSequenceStorage(), what, depth);
+            return tupleToHost(t.getSequenceStorage(), what, depth, copier);
         } else if (v instanceof GuestHandle h) {
             return h.hostValue();
         } else if (v instanceof PInt p && isExact(p, PythonBuiltinClassType.PInt)) {
@@ -78,10 +89,13 @@ public final class GuestValues {
                 && b.getSequenceStorage() instanceof ByteSequenceStorage s) {
             return Arrays.copyOf(s.getInternalByteArray(), s.length());
         }
+        if (copier != null) {
+            return GuestCopies.copyOrPickle(v, what, copier);
+        }
         throw notShareable(v, what);
     }
 
-    private static Object tupleToHost(SequenceStorage s, String what, int depth) {
+    private static Object tupleToHost(SequenceStorage s, String what, int depth, GuestScope copier) {
         int n = s.length();
         switch (s) {
             case IntSequenceStorage ints -> {
@@ -109,7 +123,7 @@ public final class GuestValues {
                 Object[] a = objects.getInternalObjectArray();
                 Object[] out = new Object[n];
                 for (int i = 0; i < n; i++) {
-                    out[i] = toHost(a[i], what, depth + 1);
+                    out[i] = toHost(a[i], what, depth + 1, copier);
                 }
                 return Tuple.wrap(out);
             }
@@ -128,6 +142,12 @@ public final class GuestValues {
      */
     @TruffleBoundary
     public static Object toGuest(Object v, PythonLanguage language, boolean viewsAsMemoryviews) {
+        return toGuest(v, language, viewsAsMemoryviews, null);
+    }
+
+    /** As above; copies and pickles ({@link #toHostOrCopy}) become new objects of the interpreter of {@code scope}. */
+    @TruffleBoundary
+    public static Object toGuest(Object v, PythonLanguage language, boolean viewsAsMemoryviews, GuestScope scope) {
         return switch (v) {
             case null -> PNone.NONE;
             case Long l -> l;
@@ -141,7 +161,7 @@ public final class GuestValues {
                 Object[] items = t.items();
                 Object[] out = new Object[items.length];
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = toGuest(items[i], language, viewsAsMemoryviews);
+                    out[i] = toGuest(items[i], language, viewsAsMemoryviews, scope);
                 }
                 yield PFactory.createTuple(language, out);
             }
@@ -149,6 +169,10 @@ public final class GuestValues {
             case BigInteger b -> b.bitLength() < 64 ? (Object) b.longValue() : PFactory.createInt(language, b);
             case ArrayView view -> viewsAsMemoryviews ? memoryview(ViewBuffer.of(view), language) : ViewBuffer.of(view);
             case HostHandle h -> h.toGuest();
+            case Copies.ListCopy c -> GuestCopies.toGuest(c, language, scope);
+            case Copies.DictCopy c -> GuestCopies.toGuest(c, language, scope);
+            case Copies.SetCopy c -> GuestCopies.toGuest(c, language, scope);
+            case Copies.Pickled c -> GuestCopies.toGuest(c, language, scope);
             default -> throw new IllegalStateException("not a host-form shareable: " + v.getClass().getName());
         };
     }
@@ -169,7 +193,8 @@ public final class GuestValues {
         String type = typeName(v);
         String hint = switch (type) {
             case "tessera.Array" -> " (pass a view: array.readonly() or array.slice(start, stop))";
-            case "memoryview" -> " (pass the tessera view it came from, not a memoryview)";
+            case "memoryview" -> " (memory owned by one interpreter cannot be shared: allocate it as a tessera array, "
+                    + "tessera.zeros(n, format), and pass array.slice() or array.readonly() views, which arrive as memoryviews)";
             case "list" -> " (a tuple of shareables is shareable)";
             default -> "";
         };

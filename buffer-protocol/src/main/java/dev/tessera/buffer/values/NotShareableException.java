@@ -11,6 +11,16 @@ public final class NotShareableException extends IllegalArgumentException {
         this(what, typeName, "");
     }
 
+    private NotShareableException(String message) {
+        super(message);
+    }
+
+    /** A value that is neither shareable nor copyable and could not be pickled either; {@code why} says why. */
+    public static NotShareableException unpicklable(String what, String typeName, String why) {
+        return new NotShareableException(what + ": cannot share a " + typeName + " with another interpreter: it is not "
+                + "shareable and could not be pickled (" + why + ")");
+    }
+
     /** {@code hint} is appended to the message, e.g. " (pass a view: array.readonly())". */
     public NotShareableException(String what, String typeName, String hint) {
         super(what + ": cannot share a " + typeName + " with another interpreter; shareable values are " + SHAREABLE + hint);
