@@ -44,6 +44,8 @@ final class PoolFunctions {
         final List<PoolObject> pools = new CopyOnWriteArrayList<>();
         final java.io.OutputStream out;
         final java.io.OutputStream err;
+        /** Interpreters and queues by id, for concurrent.interpreters (every pool of this main is adopted). */
+        final CrossInterpreters xi = new CrossInterpreters();
 
         /** Workers print where the main interpreter prints ({@code out}, {@code err}). */
         Owner(PythonRuntime runtime, ArrayStore store, java.io.OutputStream out, java.io.OutputStream err) {
@@ -199,6 +201,7 @@ final class PoolFunctions {
             b.heapLimit(GuestArgs.asSeconds(a[8], "heap_limit", -1));
         }
         PoolObject pool = new PoolObject(b.build());
+        owner.xi.adopt(pool.pool);
         owner.pools.add(pool);
         return pool;
     }

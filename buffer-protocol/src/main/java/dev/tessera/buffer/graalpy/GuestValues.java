@@ -173,6 +173,7 @@ public final class GuestValues {
             case Copies.DictCopy c -> GuestCopies.toGuest(c, language, scope);
             case Copies.SetCopy c -> GuestCopies.toGuest(c, language, scope);
             case Copies.Pickled c -> GuestCopies.toGuest(c, language, scope);
+            case Copies.Wrapped w -> toGuest(w.item(), language, viewsAsMemoryviews, scope);
             default -> throw new IllegalStateException("not a host-form shareable: " + v.getClass().getName());
         };
     }

@@ -50,6 +50,11 @@ public final class Copies {
         }
     }
 
+    /** A host value carried with bookkeeping of its own (which interpreter put a queue item); receivers get the item. */
+    public interface Wrapped {
+        Object item();
+    }
+
     /** A copy as Java callers expect it (lists as {@link List}, dicts as {@link Map}, sets as sets); others as they are. */
     public static Object toJava(Object v) {
         return switch (v) {
@@ -62,6 +67,7 @@ public final class Copies {
                 yield out;
             }
             case SetCopy s -> new LinkedHashSet<>(javaItems(s.items()));
+            case Wrapped w -> Shareables.toJava(w.item());
             default -> v;
         };
     }

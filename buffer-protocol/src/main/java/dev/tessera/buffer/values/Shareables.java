@@ -66,7 +66,7 @@ public final class Shareables {
 
     /** A host-form value as Java callers expect it: strings as {@link String}, tuples as lists of those. */
     public static Object toJava(Object v) {
-        if (v instanceof Copies.ListCopy || v instanceof Copies.DictCopy || v instanceof Copies.SetCopy) {
+        if (v instanceof Copies.ListCopy || v instanceof Copies.DictCopy || v instanceof Copies.SetCopy || v instanceof Copies.Wrapped) {
             return Copies.toJava(v);
         }
         if (v instanceof TruffleString s) {
