@@ -28,7 +28,7 @@ def _xi_dumps(obj):
     try:
         data = pickle.dumps(obj, 5)
     except Exception as e:
-        data = _dumps_function(obj)
+        data = _dumps_function(obj) if type(obj) is not memoryview else _dumps_memoryview(obj)
         if data is None:
             return _why(obj, e)
     if b"__main__" in data:
@@ -51,10 +51,37 @@ def _why(obj, e):
     return f"{type(e).__name__}: {e}"
 
 
+def _dumps_memoryview(mv):
+    """A read-only memoryview crosses as a copy of its memory (an immutable bytes object's, typically); a writable one
+    cannot: its memory belongs to one interpreter (None: the caller says to use a tessera array)."""
+    if not mv.readonly or not mv.c_contiguous:
+        return None
+    return _pickle().dumps(_MemoryviewCopy(mv.tobytes(), mv.format, mv.shape), 5)
+
+
+class _MemoryviewCopy:
+    __slots__ = ("data", "format", "shape")
+
+    def __init__(self, data, format, shape):
+        self.data, self.format, self.shape = data, format, shape
+
+    def __reduce__(self):
+        return _memoryview_from, (self.data, self.format, self.shape)
+
+
+def _memoryview_from(data, format, shape):
+    mv = memoryview(data)
+    return mv if format == "B" and shape == (len(data),) else mv.cast("B").cast(format, shape)
+
+
 def _dumps_function(fn):
-    """A stateless function (no closure) that pickle cannot name, pickled as its code; None for anything else."""
+    """A stateless function (no closure) that pickle cannot name because it is a lambda or defined inside another
+    function, pickled as its code; None for anything else (a top-level function pickle cannot find stays refused, as
+    in CPython)."""
     import types
     if type(fn) is not types.FunctionType or fn.__closure__:
+        return None
+    if "<lambda>" not in fn.__qualname__ and "<locals>" not in fn.__qualname__:
         return None
     import marshal
     try:
@@ -121,3 +148,16 @@ def _loads_with_script(pickle, data, main_file):
         return pickle.loads(data)
     finally:
         _sys.modules["__main__"] = saved
+
+
+_loaded_callables = {}
+
+
+def _call_pickled(_fn, /, *args, **kwargs):
+    """Runs in a worker: calls a callable that crossed as its pickle (loaded once per worker, kept for 256)."""
+    fn = _loaded_callables.get(_fn)
+    if fn is None:
+        fn = _xi_loads(_fn)
+        if len(_loaded_callables) < 256:
+            _loaded_callables[_fn] = fn
+    return fn(*args, **kwargs)

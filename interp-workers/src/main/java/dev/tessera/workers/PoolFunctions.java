@@ -222,6 +222,9 @@ final class PoolFunctions {
             return new Object[] {GuestValues.toGuest(task.result(), lang, false, scope), PNone.NONE};
         }
         Object exc = switch (e) {
+            // a result that could not be pickled, arguments that could not be unpickled: what was sent, not the task, failed
+            case WorkerException w when w.pythonType().equals("tessera.NotShareableError") ->
+                    scope.instantiate("NotShareableError", ts(w.pythonMessage()));
             case WorkerException w -> scope.instantiate("ExecutionFailed", ts(w.pythonType()), ts(w.pythonMessage()), ts(w.traceback()));
             case TaskTimeoutException t -> scope.instantiate("DeadlineExceeded", ts(t.getMessage()));
             case TaskMemoryException m -> scope.instantiate("MemoryLimitExceeded", ts(m.getMessage()));

@@ -53,13 +53,18 @@ def _guard():
     return _lock
 
 
-def _check_id(id):
+def _check_id(id, restrict=False):
+    """The id, checked: InterpreterNotFoundError if there is no such interpreter; with restrict, InterpreterError for
+    one not made by this module (the main one), as in CPython."""
     if isinstance(id, bool) or not isinstance(id, int):
         raise TypeError(f"interpreter ID must be an int, got {type(id).__name__}")
     if id < 0:
         raise ValueError(f"interpreter ID must be a non-negative int, got {id!r}")
-    if _whence(id) < 0:
+    whence = _whence(id)
+    if whence < 0:
         raise InterpreterNotFoundError(f"unrecognized interpreter ID {id}")
+    if restrict and whence != WHENCE_STDLIB:
+        raise InterpreterError(f"unrecognized interpreter ID {id} (not created by this module)")
     return id
 
 
@@ -70,27 +75,90 @@ def _main_only(what):
 
 
 def is_shareable(obj):
-    """True if obj crosses between interpreters without a copy or pickle (queues of concurrent.interpreters too)."""
+    """True for what CPython 3.14 shares as it is: None, bool, int, float, str, bytes, tuples of these, queues, and
+    read-only memoryviews (which Tessera copies: memory owned by one interpreter cannot be lent to another; for memory
+    shared for real, use a tessera array and its views). Everything else crosses as a copy or a pickle."""
     if _tessera.is_shareable(obj):
         return True
+    if type(obj) is memoryview:
+        return obj.readonly
     queues = _sys.modules.get("concurrent.interpreters._queues")
     return queues is not None and type(obj) is queues.Queue
 
 
+_CONFIGS = {
+    "isolated": dict(use_main_obmalloc=False, allow_fork=False, allow_exec=False, allow_threads=True,
+                     allow_daemon_threads=False, check_multi_interp_extensions=True, can_handle_signals=True, gil="own"),
+    "legacy": dict(use_main_obmalloc=True, allow_fork=True, allow_exec=True, allow_threads=True,
+                   allow_daemon_threads=True, check_multi_interp_extensions=False, can_handle_signals=False,
+                   gil="shared"),
+    "empty": dict(use_main_obmalloc=False, allow_fork=False, allow_exec=False, allow_threads=False,
+                  allow_daemon_threads=False, check_multi_interp_extensions=False, can_handle_signals=False,
+                  gil="default"),
+}
+_GILS = ("default", "shared", "own")
+
+
+def _check_config_value(field, value):
+    if field == "gil":
+        if not isinstance(value, str):
+            raise TypeError(f"config.gil must be a str, got {type(value).__name__}")
+        if value not in _GILS:
+            raise ValueError(f"unsupported config.gil {value!r}")
+    elif type(value) is not bool:
+        raise TypeError(f"config.{field} must be a bool, got {type(value).__name__}")
+
+
 def new_config(name="isolated", /, **overrides):
-    """A configuration for create(). Every Tessera interpreter is isolated (its own GIL, no shared objects)."""
+    """A configuration for create(), as CPython 3.14 spells them ('isolated', 'legacy', 'empty'; '' and 'default'
+    mean 'isolated'). Every Tessera interpreter runs isolated whatever the configuration says (its own GIL, nothing
+    shared, no threads, fork or exec): the fields are kept and reported by get_config()."""
     import types
     if not isinstance(name, str):
         raise TypeError(f"config name must be a str, got {type(name).__name__}")
-    if name not in ("isolated", "legacy", "default", "empty", ""):
+    name.encode("utf-8")  # as CPython: a name that is no valid text is a UnicodeEncodeError
+    fields = _CONFIGS.get(name or "isolated", _CONFIGS["isolated"] if name == "default" else None)
+    if fields is None:
         raise ValueError(f"unsupported config name {name!r}")
-    config = types.SimpleNamespace(use_main_obmalloc=False, allow_fork=False, allow_exec=False, allow_threads=True,
-                                   allow_daemon_threads=False, check_multi_interp_extensions=True, gil="own")
-    for key, value in overrides.items():
-        if not hasattr(config, key):
-            raise ValueError(f"unsupported config field {key!r}")
-        setattr(config, key, value)
-    return config
+    fields = dict(fields)
+    for field, value in overrides.items():
+        if field not in fields:
+            raise ValueError(f"unsupported config field {field!r}")
+        _check_config_value(field, value)
+        fields[field] = value
+    return types.SimpleNamespace(**fields)
+
+
+def _checked_config(config):
+    import types
+    if config is None:
+        return new_config()
+    if isinstance(config, str):
+        config = new_config(config)
+    if not isinstance(config, types.SimpleNamespace):
+        raise TypeError(f"config must be a str, a namespace from new_config() or None, got {type(config).__name__}")
+    fields = vars(config)
+    if set(fields) != set(_CONFIGS["isolated"]):
+        raise ValueError(f"config fields must be exactly {sorted(_CONFIGS['isolated'])}, got {sorted(fields)}")
+    for field, value in fields.items():
+        _check_config_value(field, value)
+    if config.gil == "default" and not config.use_main_obmalloc and not config.allow_threads:
+        raise InterpreterError("the 'empty' config is not viable on its own")
+    return types.SimpleNamespace(**fields)
+
+
+_configs = {}  # id -> the config an interpreter was created with
+
+
+def get_config(id, *, restrict=False):
+    _check_id(id, restrict)
+    if id == 0:
+        config = new_config("legacy")
+        config.gil, config.can_handle_signals = "own", True
+        return config
+    import types
+    config = _configs.get(id)
+    return types.SimpleNamespace(**vars(config)) if config is not None else new_config()
 
 
 def _sys_path_for_workers():
@@ -107,20 +175,20 @@ def _sys_path_for_workers():
 
 def create(config=None, *, reqrefs=False):
     """A new interpreter (a dedicated worker); its id."""
+    config = _checked_config(config)
     _main_only("create()")
-    if isinstance(config, str):
-        config = new_config(config)
     pool = _tessera.InterpreterPool(1, spare_workers=0, sys_path=_sys_path_for_workers())
     id = _register(pool._handle)
     with _guard():
         _pools[id] = pool
         _refs[id] = 0
+        _configs[id] = config
     return id
 
 
 def destroy(id, *, restrict=False):
     """Closes an interpreter; InterpreterError if it is running or is the current one."""
-    _check_id(id)
+    _check_id(id, restrict)
     if id == 0:
         raise InterpreterError("cannot destroy the main interpreter")
     if id == _current()[0]:
@@ -131,6 +199,7 @@ def destroy(id, *, restrict=False):
             raise InterpreterError("interpreter running")
         pool = _pools.pop(id, None)
         _refs.pop(id, None)
+        _configs.pop(id, None)
     _remove(id)
     if pool is not None:
         pool.shutdown(wait=True)
@@ -155,7 +224,7 @@ def whence(id):
 
 
 def is_running(id, *, restrict=False):
-    _check_id(id)
+    _check_id(id, restrict)
     running = _running(id)
     if running is None:
         raise InterpreterNotFoundError(f"unrecognized interpreter ID {id}")
@@ -241,11 +310,9 @@ def _submit(id, fn, *args):
         _enter(id, 1)
     try:
         return pool.submit(fn, *args).result()
-    except _tessera.ExecutionFailed as e:
-        if e.excinfo.type == "tessera.NotShareableError":  # the arguments could not be unpickled, or the result pickled
-            if e.excinfo.msg.startswith("args not shareable"):
-                raise NotShareableError("args not shareable") from NotShareableError(e.excinfo.msg)
-            raise NotShareableError(e.excinfo.msg) from None
+    except NotShareableError as e:  # the arguments could not be unpickled there, or the result pickled
+        if str(e).startswith("args not shareable"):
+            raise NotShareableError("args not shareable") from NotShareableError(str(e))
         raise
     finally:
         _enter(id, -1)
@@ -272,7 +339,9 @@ def exec(id, code, shared=None, *, restrict=False):
     if shared is not None and not isinstance(shared, dict):
         raise TypeError(f"shared must be a dict, got {type(shared).__name__}")
     kind, payload = _code_of(code)
-    if _check_id(id) == _current()[0]:
+    if shared:
+        _check_shareable(shared)
+    if _check_id(id, restrict) == _current()[0]:
         out = _exec_here(kind, payload, shared)
     else:
         out = _submit(id, _exec_here, kind, payload, shared)
@@ -291,12 +360,14 @@ def call(id, callable, args=None, kwargs=None, *, preserve_exc=False, restrict=F
     preserve_exc, the exception itself as well when it could cross: (None, excinfo, exc))."""
     args = tuple(args) if args is not None else ()
     kwargs = dict(kwargs) if kwargs else None
-    if _check_id(id) == _current()[0]:
+    if _check_id(id, restrict) == _current()[0]:
         out = _call_here(callable, args, kwargs)
     else:
         out = _submit(id, _call_here, _callable_ref(callable), args, kwargs)
     if out[0]:
         return out[1], None
+    if out[0] is None:
+        raise NotShareableError("args not shareable") from NotShareableError(out[1])
     if preserve_exc:
         return None, _excinfo(out[1]), out[2]
     return None, _excinfo(out[1])
@@ -306,13 +377,27 @@ def set___main___attrs(id, updates, *, restrict=False):
     """Binds the given names in the interpreter's __main__ (values copied or pickled if not shareable)."""
     if not isinstance(updates, dict):
         raise TypeError(f"updates must be a dict, got {type(updates).__name__}")
+    if not updates:
+        raise ValueError("no names to bind")
     for key in updates:
         if not isinstance(key, str):
             raise TypeError(f"names must be str, got {type(key).__name__}")
-    if _check_id(id) == _current()[0]:
+        if "\0" in key:
+            raise ValueError(f"embedded null character in name {key!r}")
+    _check_shareable(updates)
+    if _check_id(id, restrict) == _current()[0]:
         _set_main_attrs(updates)
     else:
         _submit(id, _set_main_attrs, updates)
+
+
+def _check_shareable(namespace):
+    """prepare_main() and exec(shared=...) take shareable values only, as in CPython 3.14."""
+    for key, value in namespace.items():
+        if not is_shareable(value):
+            raise NotShareableError(f"{key!r}: cannot bind a {type(value).__name__} in another interpreter's __main__: "
+                                    f"it is not shareable (pass it as an argument of call(), which copies or pickles "
+                                    f"it, or through a queue)")
 
 
 # A callable crosses as its pickle, made once per callable in the main interpreter and loaded once per worker.
@@ -380,13 +465,32 @@ def _exec_here(kind, payload, shared):
 
 
 def _call_here(fn, args, kwargs):
-    try:
-        if isinstance(fn, bytes):
+    if isinstance(fn, bytes):
+        try:
             fn = _load_callable(fn)
-        result = fn(*args) if kwargs is None else fn(*args, **kwargs)
+        except BaseException as e:  # what crossed could not be made here: the sender's problem, not the call's
+            return (None, f"the callable could not be unpickled in the interpreter ({type(e).__name__}: {e})")
+    try:
+        if type(fn) is _BuiltinFunction and fn in _FRAME_BUILTINS:  # they see the caller's frame: called here, that is __main__'s, as in CPython
+            result = _call_in_main_frame(fn, args, kwargs)
+        else:
+            result = fn(*args) if kwargs is None else fn(*args, **kwargs)
         return (True, result)
     except BaseException as e:
         return (False, _snapshot(e), _crossable(e))
+
+
+def _call_in_main_frame(fn, args, kwargs):
+    main = _sys.modules["__main__"].__dict__
+    if kwargs:
+        return fn(*args, **kwargs)
+    if fn is _builtins.eval or fn is _builtins.exec:
+        return fn(*args) if len(args) != 1 else fn(args[0], main)
+    if args:
+        return fn(*args)
+    if fn is _builtins.dir:
+        return sorted(main)
+    return main  # globals(), locals(), vars()
 
 
 def _crossable(exc):
@@ -407,3 +511,5 @@ def _set_main_attrs(updates):
 import builtins as _builtins  # noqa: E402
 
 builtins_exec = _builtins.exec
+_BuiltinFunction = type(len)
+_FRAME_BUILTINS = {_builtins.dir, _builtins.locals, _builtins.vars, _builtins.globals, _builtins.eval, _builtins.exec}
