@@ -1,6 +1,6 @@
 """Runs CPython's own tests of concurrent.interpreters and of the executors, unmodified, against Tessera.
 
-    ./tessera run interp-workers/src/test/resources/cpython/run_upstream.py [NAME_FILTER]
+    ./tessera run interp-workers/src/test/resources/cpython/run_upstream.py [interpreters|futures] [ID_FILTER,...]
 
 The upstream files are in upstream/test (python/cpython, as the search index stores them: test_interpreters/test_api.py
 at 00c8ccb, test_queues.py at 01ef6c6 (its 3.14 text), utils.py (3.14 alpha, imports test.support.interpreters),
@@ -32,14 +32,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ADAPTERS = os.path.join(HERE, "adapters")
 UPSTREAM = os.path.join(HERE, "upstream")
 
-MODULES = [
-    "test.test_interpreters.test_api",
-    "test.test_interpreters.test_queues",
-    "test.test_concurrent_futures.test_interpreter_pool",
-    "test.test_concurrent_futures.test_wait",
-    "test.test_concurrent_futures.test_as_completed",
-    "test.test_concurrent_futures.test_init",
-]
+# Two groups, each run in a main interpreter of its own (UpstreamSuitesTest runs both): tests leave interpreters,
+# queues and threads behind, and the executor tests must not meet what the interpreter tests left.
+GROUPS = {
+    "interpreters": ["test.test_interpreters.test_api", "test.test_interpreters.test_queues"],
+    "futures": ["test.test_concurrent_futures.test_interpreter_pool", "test.test_concurrent_futures.test_wait",
+                "test.test_concurrent_futures.test_as_completed", "test.test_concurrent_futures.test_init"],
+}
 
 
 def read_expectations(path):
@@ -109,14 +108,14 @@ def tessera_mixins():
     return util.InterpreterPoolMixin, TesseraPoolMixin
 
 
-def collect():
+def collect(modules):
     """The test classes to run, by module."""
     import importlib
 
     from test.test_concurrent_futures import executor, util
     interpreter_pool, tessera_pool = tessera_mixins()
     classes = []
-    for name in MODULES:
+    for name in modules:
         module = importlib.import_module(name)
         short = name.rpartition(".")[2]
         if short.startswith("test_") and name.startswith("test.test_concurrent_futures"):
@@ -161,6 +160,9 @@ class Result(unittest.TextTestResult):
 
     def startTest(self, test):
         self._started = time.monotonic()
+        self.current = test_id(test)
+        self.stream.write(f"START {self.current}\n")
+        self.stream.flush()
         super().startTest(test)
 
     def addSuccess(self, test):
@@ -197,18 +199,46 @@ class Result(unittest.TextTestResult):
         self._record(test, "unexpected-success")
 
 
+def watchdog(result, limit=300):
+    """Prints every thread's Python stack when one test has run for more than `limit` seconds (once per test)."""
+    import threading
+    import traceback
+
+    def watch():
+        reported = None
+        while True:
+            time.sleep(15)
+            started, current = getattr(result, "_started", None), getattr(result, "current", None)
+            if started is None or current == reported or time.monotonic() - started < limit:
+                continue
+            reported = current
+            lines = [f"WATCHDOG {current} has run for {time.monotonic() - started:.0f} s; stacks:"]
+            for ident, frame in sys._current_frames().items():
+                lines.append(f"--- thread {ident}")
+                lines.extend(traceback.format_stack(frame))
+            sys.stdout.write("\n".join(lines) + "\n")
+            sys.stdout.flush()
+
+    threading.Thread(target=watch, name="run_upstream-watchdog", daemon=True).start()
+
+
 def main():
     sys.path[0:0] = [ADAPTERS, UPSTREAM]
     for name in [n for n in sys.modules if n == "test" or n.startswith("test.")]:
         del sys.modules[name]  # GraalPy's own test package (3.12) must not shadow the stand-ins
     install_adapters()
-    expectations = read_expectations(os.path.join(HERE, "skips.txt"))
-    filters = sys.argv[1].split(",") if len(sys.argv) > 1 else None
+    args = sys.argv[1:]
+    group = args.pop(0) if args and args[0] in GROUPS else None
+    modules = GROUPS[group] if group else GROUPS["interpreters"] + GROUPS["futures"]
+    shorts = tuple(m.rpartition(".")[2] + "." for m in modules)
+    expectations = {tid: e for tid, e in read_expectations(os.path.join(HERE, "skips.txt")).items()
+                    if tid.startswith(shorts)}
+    filters = args[0].split(",") if args else None
     name_filter = (lambda tid: any(f in tid for f in filters)) if filters else None
 
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
-    for cls in collect():
+    for cls in collect(modules):
         for test in loader.loadTestsFromTestCase(cls):
             tid = test_id(test)
             if name_filter and not name_filter(tid):
@@ -219,7 +249,15 @@ def main():
                         unittest.skip(reason)(getattr(type(test), test._testMethodName)))
             suite.addTest(test)
 
-    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=0, resultclass=Result)
+    results = []
+
+    class WatchedResult(Result):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            results.append(self)
+            watchdog(self)
+
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=0, resultclass=WatchedResult)
     t0 = time.monotonic()
     result = runner.run(suite)
     outcomes = result.outcomes

@@ -73,7 +73,7 @@ class MapSlices(unittest.TestCase):
         with self.assertRaises(TypeError):
             self.pool.map_slices(fill, self.a, ranges=[("a", 3)])
         with self.assertRaises(tessera.NotShareableError):
-            self.pool.map_slices(fill, self.a, [1])
+            self.pool.map_slices(fill, self.a, (i for i in ()))
         self.a.slice(0, 1000).release()
 
 

@@ -511,5 +511,21 @@ def _set_main_attrs(updates):
 import builtins as _builtins  # noqa: E402
 
 builtins_exec = _builtins.exec
+
+
+def _tidy_main():
+    """A worker's __main__ as a fresh CPython interpreter's looks: without the name the worker's start left there
+    (tessera), GraalPy's empty __annotations__, and with BuiltinImporter as its loader."""
+    main = _sys.modules["__main__"].__dict__
+    if main.get("tessera") is _sys.modules.get("tessera"):
+        main.pop("tessera", None)
+    if main.get("__annotations__") == {}:
+        del main["__annotations__"]
+    if main.get("__loader__") is None:
+        main["__loader__"] = _sys.modules["_frozen_importlib"].BuiltinImporter
+
+
+if not _IN_MAIN:
+    _tidy_main()
 _BuiltinFunction = type(len)
 _FRAME_BUILTINS = {_builtins.dir, _builtins.locals, _builtins.vars, _builtins.globals, _builtins.eval, _builtins.exec}
