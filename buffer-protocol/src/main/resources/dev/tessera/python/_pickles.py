@@ -157,7 +157,12 @@ def _call_pickled(_fn, /, *args, **kwargs):
     """Runs in a worker: calls a callable that crossed as its pickle (loaded once per worker, kept for 256)."""
     fn = _loaded_callables.get(_fn)
     if fn is None:
-        fn = _xi_loads(_fn)
+        try:
+            fn = _xi_loads(_fn)
+        except Exception as e:  # what was sent cannot be made here: not the task's failure
+            from tessera._crossing import NotShareableError
+            raise NotShareableError(f"args not shareable: the callable could not be unpickled in the worker "
+                                    f"({type(e).__name__}: {e})") from None
         if len(_loaded_callables) < 256:
             _loaded_callables[_fn] = fn
     return fn(*args, **kwargs)
