@@ -71,7 +71,7 @@ public final class ClusterExample implements Callable<Integer> {
                 "--rows", String.valueOf(rows), "--workers-per-node", String.valueOf(workersPerNode),
                 "--service-workers", String.valueOf(serviceWorkers), "--block-mb", String.valueOf(blockMb),
                 "--chunk-rows", String.valueOf(chunkRows), "--sweep", String.valueOf(sweep),
-                "--serve-command", toJson(serveCommand())));
+                "--serve-command", serveCommandJson()));
         if (json != null) {
             command.addAll(List.of("--json", json.toAbsolutePath().toString()));
         }
@@ -86,9 +86,18 @@ public final class ClusterExample implements Callable<Integer> {
         }
     }
 
-    /** The checkout this Tessera runs from (the launcher passes it). */
-    static Path root() {
-        return Path.of(System.getProperty("tessera.root", ".")).toAbsolutePath().normalize();
+    /** The checkout this Tessera runs from: the launcher passes it; else the first directory up from here with the driver. */
+    public static Path root() {
+        String given = System.getProperty("tessera.root");
+        if (given != null) {
+            return Path.of(given).toAbsolutePath().normalize();
+        }
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("examples/python/cluster_example.py"))) {
+                return d;
+            }
+        }
+        return Path.of("").toAbsolutePath();
     }
 
     /**
@@ -136,6 +145,11 @@ public final class ClusterExample implements Callable<Integer> {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), SERVICE_MAIN));
         return command;
+    }
+
+    /** {@link #serveCommand()} as a JSON list (what the Python drivers take as --serve-command). */
+    public static String serveCommandJson() {
+        return toJson(serveCommand());
     }
 
     private static String toJson(List<String> items) {
