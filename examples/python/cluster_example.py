@@ -192,6 +192,8 @@ class Phase:
                         self.largest = max(self.largest, n)
         self.wchar = sum(cn.io_bytes(pid)[1] - self.io0.get(pid, (0, 0))[1] for pid in ex.worker_pids())
         self.loopback = cn.loopback_bytes() - self.lo0
+        self.rss_end = {pid: (cn.status_kib(pid, "VmRSS") * 1024, cn.status_kib(pid, "RssShmem") * 1024)
+                        for pid in ex.worker_pids()}
         self.placed = self.placed_right = 0
         for t in self.tasks:
             key = str(t.get("key"))
@@ -466,6 +468,9 @@ def figures(ex, args, path, refs, block_rows, np, da):
               f"{human(max(p.shared_peak[h] for p in tess))}; its {len(ex.pids[h])} workers' private memory grew at most "
               f"{human(max(p.private_peak[h] for p in tess))} in a Tessera phase (numpy temporaries), "
               f"{human(ph_p.private_peak[h])} in the plain Dask sweep")
+    rss = max(ph_t.rss_end.values())
+    print(f"    what Dask sees: after the Tessera sweep a worker's RSS is up to {human(rss[0])}, of which {human(rss[1])} "
+          f"the node's shared pages it maps (hence --memory-limit 0)")
     print(f"    machine Shmem: {human(shmem0)} before, {human(shm_now)} after release")
     ratio = ab["pickle"] / ab["attach"]
     line = (f"  attach a {human(ab['bytes'])} block vs pickle it (goal >= 100x faster): attach {ab['attach'] * 1e3:.3f} ms "

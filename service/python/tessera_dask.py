@@ -8,8 +8,8 @@ between processes and every process of a node shares one copy.
 Per node (a real cluster; `tessera example cluster` does the same on loopback addresses 127.0.0.K):
 
     tessera serve --socket S --sys-path TESSERA/service/python [--allow-read DATA_DIR]
-    TESSERA_SOCKET=S PYTHONPATH=TESSERA/service/python \\
-        dask worker SCHEDULER --preload tessera_dask --memory-limit 0 --nthreads 1 --nworkers 2
+    TESSERA_SOCKET=S PYTHONPATH=TESSERA/service/python dask worker SCHEDULER \\
+        --preload-nanny tessera_dask --preload tessera_dask --memory-limit 0 --nthreads 1 --nworkers 2
 
 (`--memory-limit 0`: Dask counts the node's shared pages in each worker's RSS and would spill or kill them.) Then:
 
@@ -40,9 +40,9 @@ import uuid
 
 import tessera_client
 
-__all__ = ["TesseraNode", "attach", "node", "nodes", "pinned", "attach_block", "Block", "DistArray", "plan_blocks", "map_blocks", "map_service",
-           "fill_from_hdf5", "reduce", "add_all", "NodeError", "NotAttached", "BlockExists", "BlockReleased",
-           "RepeatedWrite", "JobFailed", "JobTimeout", "dask_setup", "add_parts"]
+__all__ = ["TesseraNode", "attach", "node", "nodes", "pinned", "attach_block", "Block", "DistArray", "plan_blocks",
+           "map_blocks", "map_service", "fill_from_hdf5", "reduce", "add_all", "add_parts", "NodeError", "NotAttached",
+           "BlockExists", "BlockReleased", "RepeatedWrite", "JobFailed", "JobTimeout", "dask_setup"]
 
 PLUGIN = "tessera"
 log = logging.getLogger("tessera_dask")
@@ -406,7 +406,7 @@ _pinned = pinned
 
 def attach_block(block, writable=False):
     """In a task on the block's node: a numpy array over the block's pages in this process (read-only unless
-    writable; the mapping goes with the last array over it)."""
+    writable). The worker keeps its mapping for later tasks until the block is released."""
     with _on(block.node, f"attaching '{block.name}'") as p:
         return _attach(p.client(), block, writable, p)
 
@@ -471,7 +471,8 @@ class DistArray:
     def to_dask(self, *others):
         """A dask.array over the blocks (with `others`, a tuple of them, one per array, sharing the row layout): each
         chunk is a numpy view of its node's memory, attached by a task pinned to the node (all arrays' chunks of a row
-        block in one task, so one worker holds them together). The attached views stay mapped until release()."""
+        block in one task, so one worker holds them together). The attached views stay mapped until release() of any
+        of the arrays given together (which ends the dask.arrays of all of them)."""
         import dask.array as da
         arrays = (self,) + others
         for a in arrays:
@@ -483,7 +484,8 @@ class DistArray:
             group = [a.blocks[i] for a in arrays]
             key = f"tessera-attach-{self.name}-{i}-{token}"
             f = _pinned(self.client, _attach_task, group, block_node=b.node, key=key)
-            self._views.append(f)
+            for a in arrays:  # releasing any of them drops the views of all (they are held together)
+                a._views.append(f)
             self.chunk_futures.append((f, b.node, i))
             for j, a in enumerate(arrays):
                 part = f
@@ -514,6 +516,7 @@ class DistArray:
         if self._views:
             self.client.cancel(self._views)
             self._views = []
+            self.chunk_futures = []
         _release_blocks(self.client, {n: [b.name for b in bs] for n, bs in _by_node(self.blocks).items()}, self.name)
 
     def __repr__(self):
