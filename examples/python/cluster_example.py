@@ -184,7 +184,7 @@ class Phase:
                 for k, n in keys.items():
                     if who is None:
                         self.to_driver += n
-                    elif ex.is_chunk_key(k):
+                    elif ex.is_chunk_key(k) or n >= MIB:  # a block's view, or a value computed from a whole chunk
                         self.moved_chunks += n
                     else:
                         self.moved_other += n
@@ -458,7 +458,7 @@ def figures(ex, args, path, refs, block_rows, np, da):
           f"({100.0 * right / max(placed, 1):.1f}%), over {', '.join(p.name for p in pinned)}")
     tess = [p for p in ex.phases if "plain" not in p.name]
     print(f"  chunk bytes moved between processes, node-local work (goal 0): {human(sum(p.moved_chunks for p in tess))} "
-          f"of chunks in Dask's transfer logs; other values {human(sum(p.moved_other for p in tess))} (partial results), "
+          f"of chunks (or values of 1 MiB and more) in Dask's transfer logs; other values {human(sum(p.moved_other for p in tess))} (partial results), "
           f"to the driver {human(sum(p.to_driver for p in tess))} (workers' transfer_outgoing_bytes_total: "
           f"{human(sum(p.outgoing for p in tess))} in all); all loopback TCP of the machine "
           f"{human(sum(p.loopback for p in tess))} (/proc/net/dev); write() by the workers "

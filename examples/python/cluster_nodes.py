@@ -88,7 +88,9 @@ class Nodes:
         self.scheduler_file = os.path.join(self.dir, "scheduler.json")
         self._start("scheduler", [self.python, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
                                   "--no-dashboard", "--scheduler-file", self.scheduler_file],
-                    env=dict(os.environ, PYTHONPATH=CLIENT_DIR))
+                    env=dict(os.environ, PYTHONPATH=CLIENT_DIR,
+                             # stealing balances load by moving a task, and the chunk it reads, to another worker
+                             DASK_DISTRIBUTED__SCHEDULER__WORK_STEALING="False"))
         for k, host in enumerate(self.hosts, 1):
             self.start_workers(host, f"workers-{k}")
         import distributed

@@ -11,7 +11,9 @@ Per node (a real cluster; `tessera example cluster` does the same on loopback ad
     TESSERA_SOCKET=S PYTHONPATH=TESSERA/service/python dask worker SCHEDULER \\
         --preload-nanny tessera_dask --preload tessera_dask --memory-limit 0 --nthreads 1 --nworkers 2
 
-(`--memory-limit 0`: Dask counts the node's shared pages in each worker's RSS and would spill or kill them.) Then:
+(`--memory-limit 0`: Dask counts the node's shared pages in each worker's RSS and would spill or kill them. The
+scheduler with DASK_DISTRIBUTED__SCHEDULER__WORK_STEALING=False: stealing moves a task, and the chunk it reads, to
+another worker.) Then:
 
     import distributed, tessera_dask as td
     client = distributed.Client(SCHEDULER)
