@@ -74,18 +74,20 @@ def settle(limit=40.0, window=1.0, busy=0.05):
     return time.perf_counter() - t0
 
 
-def best_rate(nbytes, fn, seconds, min_reps=5):
+def best_rate(nbytes, fn, seconds, min_reps=5, clock=time.perf_counter):
     """Warm up, then the best rate (nbytes per second) of repeated calls of fn over `seconds`, at least min_reps:
-    how kernels.py and its numpy peer time the same operations the same way."""
+    how kernels.py and its numpy peer time the same operations the same way. clock=time.thread_time times the
+    calling thread's CPU instead of the wall (for a shared, overloaded machine: a kernel runs on the calling thread,
+    in Tessera as in numpy)."""
     end = time.perf_counter() + seconds
     for _ in range(3):
         fn()
     best = 0.0
     reps = 0
     while reps < min_reps or time.perf_counter() < end:
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        best = max(best, nbytes / (time.perf_counter() - t0))
+        best = max(best, nbytes / max(clock() - t0, 1e-9))
         reps += 1
     return best
 

@@ -185,7 +185,7 @@ def task_rows(pool, tasks, beside_seconds, settle_limit):
         time.sleep(0.2)
         lat = []
         end = time.monotonic() + beside_seconds
-        while time.monotonic() < end and not long_task.done():
+        while time.monotonic() < end and not long_task.done() or not lat:  # at least one, on loaded cores too
             t = time.perf_counter_ns()
             pool.submit(noop, 1).result()
             lat.append((time.perf_counter_ns() - t) / 1000)

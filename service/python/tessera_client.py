@@ -22,11 +22,9 @@ import socket
 import sys
 import weakref
 
-__all__ = ["connect", "Client", "Job", "ServiceError", "ServiceUnavailable", "default_socket", "run_script"]
+__all__ = ["connect", "Client", "Job", "ServiceError", "PartsFailed", "ServiceUnavailable", "default_socket", "run_script"]
 
-PROTOCOL = 2
-_FORMATS = {"float64": "d", "float32": "f", "int64": "q", "int32": "i", "int16": "h", "int8": "b",
-            "uint64": "Q", "uint32": "I", "uint16": "H", "uint8": "B", "bool": "?"}
+PROTOCOL = 3
 
 
 class ServiceError(Exception):
@@ -36,6 +34,34 @@ class ServiceError(Exception):
     def __init__(self, type, message, traceback=""):
         super().__init__(f"{type}: {message}" if message else type)
         self.type, self.message, self.traceback = type, message, traceback
+
+
+class PartsFailed(ServiceError):
+    """Some parts of a map failed; every part ran. `.type` and `.traceback` are the first failed part's; `completed`
+    maps each (start, stop) that finished to its result, `failed` each one that did not to its ServiceError; retry
+    just those with `client.map(module, function, name, *args, ranges=e.failed_ranges)` (as tessera's
+    pool.map_slices raises SlicesFailed)."""
+
+    def __init__(self, reply):
+        super().__init__(reply["error"], reply["message"], reply.get("traceback", ""))
+        self.completed, self.failed = {}, {}
+        for part in reply["outcomes"]:
+            rows = (part["start"], part["stop"])
+            if "error" in part:
+                self.failed[rows] = ServiceError(part["error"], part["message"], part.get("traceback", ""))
+            else:
+                self.completed[rows] = part["result"]
+
+    @property
+    def failed_ranges(self):
+        return sorted(self.failed)
+
+
+def _error(reply):
+    """The exception a failed reply stands for."""
+    if "outcomes" in reply:
+        return PartsFailed(reply)
+    return ServiceError(reply.get("error", "RuntimeError"), reply.get("message", ""), reply.get("traceback", ""))
 
 
 class ServiceUnavailable(ConnectionError):
@@ -80,6 +106,7 @@ class Client:
         self.service_pid = hello["pid"]
         self.scripts = hello.get("scripts", False)
         self.descriptors = hello.get("descriptors", False)  # arrays' memory comes over the socket (SCM_RIGHTS)
+        self.frames = hello["frames"]  # a run's frame kinds by name: stdout, stderr, exit
         self.passed_descriptor = None  # how the last array was mapped: True passed, False reopened by path
 
     def _read_exactly(self, n):
@@ -117,7 +144,7 @@ class Client:
         self._fds = []
         reply = json.loads(self._readline())
         if not reply.get("ok"):
-            raise ServiceError(reply.get("error", "RuntimeError"), reply.get("message", ""), reply.get("traceback", ""))
+            raise _error(reply)
         return reply
 
     def _open(self, d):
@@ -149,7 +176,7 @@ class Client:
             import numpy
             return numpy.frombuffer(m, dtype=d["dtype"], count=_count(shape)).reshape(shape)
         except ImportError:
-            return memoryview(m)[:d["bytes"]].cast(_FORMATS[d["dtype"]], shape)
+            return memoryview(m)[:d["bytes"]].cast(d["format"], shape)
 
     def zeros(self, name, shape, dtype="float64"):
         """A new named array, zero-filled, mapped into this process."""
@@ -194,12 +221,16 @@ class Client:
                         "timeout": timeout, "wait": False})
         return Job(self, r["job"])
 
-    def map(self, module, function, name, *args, parts=None, readonly=False, timeout=None, wait=True):
+    def map(self, module, function, name, *args, parts=None, ranges=None, readonly=False, timeout=None, wait=True):
         """Runs module.function(view, start, *args) over the named array cut into `parts` row ranges (default: one
-        per worker), in parallel; returns the parts' results in order, or with wait=False a Job whose progress
-        counts parts done."""
-        r = self._call({"op": "map", "module": module, "function": function, "array": name, "args": list(args),
-                        "parts": parts, "readonly": bool(readonly), "timeout": timeout, "wait": bool(wait)})
+        per worker; or `ranges`, a list of (start, stop)), in parallel; returns the parts' results in order, or with
+        wait=False a Job whose progress counts parts done. Every part runs even when others fail; then PartsFailed
+        says which completed and which failed (retry with ranges=e.failed_ranges)."""
+        request = {"op": "map", "module": module, "function": function, "array": name, "args": list(args),
+                   "parts": parts, "readonly": bool(readonly), "timeout": timeout, "wait": bool(wait)}
+        if ranges is not None:
+            request["ranges"] = [[lo, hi] for lo, hi in ranges]
+        r = self._call(request)
         return r["result"] if wait else Job(self, r["job"])
 
     def metrics(self):
@@ -267,7 +298,7 @@ class Job:
             if r["ended"]:
                 if r["state"] == "done":
                     return r["result"]
-                raise ServiceError(r["error"], r["message"], r.get("traceback", ""))
+                raise _error(r)
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"job {self.id} has not ended within {timeout} s")
 
@@ -291,12 +322,13 @@ def _launch(request, path, out, err):
         if not c.scripts:
             raise ServiceUnavailable("the service was started with --no-scripts")
         c._call({**request, "cwd": os.getcwd()})
-        streams = {1: out, 2: err}
+        streams = {c.frames["stdout"]: out, c.frames["stderr"]: err}
+        exit_kind = c.frames["exit"]
         while True:
-            header = c._read_exactly(5)
+            header = c._read_exactly(5)  # a frame: its kind (one byte), its length (4 bytes, big-endian), its bytes
             kind, size = header[0], int.from_bytes(header[1:], "big")
             data = c._read_exactly(size)
-            if kind == 3:
+            if kind == exit_kind:
                 return int.from_bytes(data, "big", signed=True)
             stream = streams.get(kind)
             if stream is not None:

@@ -1,16 +1,16 @@
-"""Run by ArrayServiceTest with CPython: python3 run_suite.py SOCKET CLIENT_DIR SCRIPTS_DIR WORK_DIR.
-`tessera run` through the service: output, status, argv, working directory, pools, a client that goes away."""
+"""`tessera run` through the service, a unittest suite: python3 run_suite.py SOCKET CLIENT_DIR SCRIPTS_DIR WORK_DIR (run
+by ArrayServiceTest, which checks that every test defined here ran): output, status, argv, working directory, pools,
+a client that goes away. Checks are unittest's, which python -O keeps."""
 import io
 import os
 import subprocess
 import sys
 import time
+import unittest
 
 sock_path, client_dir, scripts, work = sys.argv[1:5]
 sys.path.insert(0, client_dir)
-import tessera_client as tc
-
-os.chdir(work)
+import tessera_client as tc  # noqa: E402 (the client's directory comes from the command line)
 
 
 def run(name, *args):
@@ -19,45 +19,60 @@ def run(name, *args):
     return status, out.getvalue().decode(), err.getvalue().decode()
 
 
-status, out, err = run("echo_args.py", "-v", "two words")
-assert status == 0, (status, out, err)
-assert out == f"argv ['-v', 'two words'] cwd {work}\n", out
-assert err == "to stderr\n", err
-assert open(os.path.join(work, "made_by_script.txt")).read() == "written"
+class Runs(unittest.TestCase):
+    def setUp(self):
+        os.chdir(work)
 
-assert run("exits.py", "sys.exit")[:2] == (3, "before sys.exit\n")
-assert run("exits.py", "os._exit")[:2] == (5, "before os._exit\n")
-status, out, err = run("exits.py", "raise")
-assert status == 1 and "ValueError: raised in the script" in err and "exits.py" in err, (status, err)
-assert run("exits.py", "fine")[:2] == (0, "before fine\n")
+    def test_output_argv_and_the_clients_directory(self):
+        status, out, err = run("echo_args.py", "-v", "two words")
+        self.assertEqual(status, 0, (out, err))
+        self.assertEqual(out, f"argv ['-v', 'two words'] cwd {work}\n")
+        self.assertEqual(err, "to stderr\n")
+        with open(os.path.join(work, "made_by_script.txt")) as f:
+            self.assertEqual(f.read(), "written")
 
-status, out, err = run("uses_pool.py")
-assert (status, out) == (0, "sum 328350\n"), (status, out, err)
+    def test_exit_statuses(self):
+        self.assertEqual(run("exits.py", "sys.exit")[:2], (3, "before sys.exit\n"))
+        self.assertEqual(run("exits.py", "os._exit")[:2], (5, "before os._exit\n"))
+        status, out, err = run("exits.py", "raise")
+        self.assertEqual(status, 1, err)
+        self.assertIn("ValueError: raised in the script", err)
+        self.assertIn("exits.py", err)
+        self.assertEqual(run("exits.py", "fine")[:2], (0, "before fine\n"))
 
-# `tessera example` on the warm engine: relative paths are the client's
-out, err = io.BytesIO(), io.BytesIO()
-status = tc.run_example(["scan", "--file", "missing.arrow"], path=sock_path, out=out, err=err)
-assert status == 2 and f"{work}/missing.arrow" in err.getvalue().decode(), (status, err.getvalue())
+    def test_a_script_uses_a_pool(self):
+        status, out, err = run("uses_pool.py")
+        self.assertEqual((status, out), (0, "sum 328350\n"), err)
 
-# a missing script is refused before anything runs
-try:
-    tc.run_script(os.path.join(scripts, "no_such.py"), path=sock_path)
-    raise AssertionError("a missing script ran")
-except tc.ServiceError as e:
-    assert e.type == "ValueError" and "no such script" in e.message, e
+    def test_an_example_on_the_warm_engine_takes_paths_from_the_clients_directory(self):
+        out, err = io.BytesIO(), io.BytesIO()
+        status = tc.run_example(["scan", "--file", "missing.arrow"], path=sock_path, out=out, err=err)
+        self.assertEqual(status, 2, err.getvalue())
+        self.assertIn(f"{work}/missing.arrow", err.getvalue().decode())
 
-# a client that goes away stops its script in the service
-p = subprocess.Popen([sys.executable, os.path.join(client_dir, "tessera_client.py"), "run",
-                      os.path.join(scripts, "forever.py")], stdout=subprocess.PIPE, env={**os.environ, "TESSERA_SOCKET": sock_path})
-assert p.stdout.readline() == b"started\n"
-with tc.connect(sock_path) as c:
-    assert c.metrics()["scripts_running"] == 1
-p.kill()
-p.wait()
-deadline = time.monotonic() + 30
-with tc.connect(sock_path) as c:
-    while c.metrics()["scripts_running"] != 0:
-        assert time.monotonic() < deadline, "the script of a client that went away still runs"
-        time.sleep(0.05)
-assert run("exits.py", "fine")[0] == 0  # and the service runs the next
-print("CHECKS PASSED")
+    def test_a_missing_script_is_refused_before_anything_runs(self):
+        with self.assertRaises(tc.ServiceError) as cm:
+            tc.run_script(os.path.join(scripts, "no_such.py"), path=sock_path)
+        self.assertEqual(cm.exception.type, "ValueError")
+        self.assertIn("no such script", cm.exception.message)
+
+    def test_a_client_that_goes_away_stops_its_script(self):
+        p = subprocess.Popen([sys.executable, os.path.join(client_dir, "tessera_client.py"), "run",
+                              os.path.join(scripts, "forever.py")], stdout=subprocess.PIPE,
+                             env={**os.environ, "TESSERA_SOCKET": sock_path})
+        self.assertEqual(p.stdout.readline(), b"started\n")
+        with tc.connect(sock_path) as c:
+            self.assertEqual(c.metrics()["scripts_running"], 1)
+        p.kill()
+        p.wait()
+        p.stdout.close()
+        deadline = time.monotonic() + 30
+        with tc.connect(sock_path) as c:
+            while c.metrics()["scripts_running"] != 0:
+                self.assertLess(time.monotonic(), deadline, "the script of a client that went away still runs")
+                time.sleep(0.05)
+        self.assertEqual(run("exits.py", "fine")[0], 0)  # and the service runs the next
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1])

@@ -2,11 +2,11 @@
 must give it up, or another thread of the main interpreter could never run while the script's thread waits (and a
 wait that needs that thread would never end). Each test here hangs or fails if a wait kept the GIL. Run by
 PythonSuitesTest."""
-import sys
 import threading
 import time
 import unittest
 
+import _pool_case
 import tessera
 
 
@@ -35,16 +35,9 @@ def later(seconds, fn, *args):
     return t
 
 
-class MainThreadWaits(unittest.TestCase):
+class MainThreadWaits(_pool_case.PoolTestCase):
     """The script's thread waits in a host call while another thread of the main interpreter provides."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.pool = tessera.InterpreterPool(2)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.pool.shutdown()
 
     def test_a_get_waits_for_a_put_from_another_thread(self):
         q = tessera.create_queue()
@@ -131,7 +124,4 @@ class WorkerWaits(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=1).result
-    print(f"SUITE: {result.testsRun} run, {len(result.failures)} failures, {len(result.errors)} errors, "
-          f"{len(result.skipped)} skipped")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    unittest.main()

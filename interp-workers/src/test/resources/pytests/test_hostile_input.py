@@ -2,9 +2,9 @@
 writes into read-only views, oversized ints, generators and objects. Each must end in a clear Python exception
 (or a correct result), with the interpreter and the pool alive. Run by PythonSuitesTest."""
 import struct
-import sys
 import unittest
 
+import _pool_case
 import tessera
 
 
@@ -16,14 +16,8 @@ def length(x):
     return len(x)
 
 
-class Arguments(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.pool = tessera.InterpreterPool(1)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.pool.shutdown()
+class Arguments(_pool_case.PoolTestCase):
+    workers = 1
 
     def roundtrip(self, value):
         return self.pool.submit(echo, value).result(timeout=120)
@@ -186,7 +180,4 @@ class Views(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=1).result
-    print(f"SUITE: {result.testsRun} run, {len(result.failures)} failures, {len(result.errors)} errors, "
-          f"{len(result.skipped)} skipped")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    unittest.main()

@@ -5,10 +5,10 @@ GraalPy 25.0.3 throws a Java NullPointerException ("Null receiver values are not
 memoryview is released by the __index__ that indexing it calls; CPython raises ValueError. Tessera runs GraalPy with
 CatchAllExceptions, so such a Java exception arrives as a SystemError, which `except Exception` catches.
 """
-import sys
 import threading
 import unittest
 
+import _pool_case
 import tessera
 
 SIZE = 128
@@ -178,14 +178,7 @@ class CExtensions(unittest.TestCase):
             self.assertEqual(cm.exception.name, name)
 
 
-class InWorkers(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.pool = tessera.InterpreterPool(2)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.pool.shutdown()
+class InWorkers(_pool_case.PoolTestCase):
 
     def test_an_internal_error_fails_the_task_and_the_worker_is_replaced(self):
         replaced = self.pool.stats()["replaced_workers"]
@@ -213,7 +206,4 @@ class InWorkers(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=1).result
-    print(f"SUITE: {result.testsRun} run, {len(result.failures)} failures, {len(result.errors)} errors, "
-          f"{len(result.skipped)} skipped")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    unittest.main()

@@ -1,8 +1,8 @@
 """pool.map_slices: a job over disjoint row ranges that says which ranges completed when one fails, so that only
 the failed ones are retried. Run by PythonSuitesTest."""
-import sys
 import unittest
 
+import _pool_case
 import tessera
 
 
@@ -19,14 +19,7 @@ def total(view, start):
     return sum(view)
 
 
-class MapSlices(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.pool = tessera.InterpreterPool(2)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.pool.shutdown()
+class MapSlices(_pool_case.PoolTestCase):
 
     def setUp(self):
         self.a = tessera.zeros(1000, "d")
@@ -78,7 +71,4 @@ class MapSlices(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=1).result
-    print(f"SUITE: {result.testsRun} run, {len(result.failures)} failures, {len(result.errors)} errors, "
-          f"{len(result.skipped)} skipped")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    unittest.main()

@@ -35,7 +35,10 @@ public final class BenchCommand implements Callable<Integer> {
             new ScriptScenario("crossings", "queues, task round trips, bulk tasks, short beside long vs CPython multiprocessing",
                     "crossings.py"),
             new KernelsScenario(),
+            new ScriptScenario("kernels-shuffled", "every kernel x dtype in one shuffled order vs numpy in the same order",
+                    "kernels_shuffled.py"),
             new ExamplesScenario(),
+            new FormatsScenario(),
             new JmhScenario());
 
     @Spec
@@ -48,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean tiny;
 
     @Option(names = "--only", split = ",", paramLabel = "SCENARIO", description = "run only these: startup, worker, "
-            + "crossings, kernels, examples, jmh")
+            + "crossings, kernels, examples, formats, jmh")
     List<String> only;
 
     @Option(names = "--no-peers", description = "skip the CPython/numpy peers")

@@ -135,7 +135,31 @@ final class ExamplesScenario implements Scenario {
         }
         rows.add(new Row("examples", "scan_rows_per_s_java", "scan: the same query, plain Java, one thread (rows/s)", "M/s",
                 s.get("rows_per_s_java").getAsDouble(), peerValue, peerName, "", null, true));
+        rows.addAll(scanVsDuckDb(c, s, Long.parseLong(rowsArg), Integer.parseInt(rounds), n));
         return rows;
+    }
+
+    /** The scan's median round on 1 and n workers against DuckDB (in this JVM) on 1 and n threads, same query and shape. */
+    private static List<Row> scanVsDuckDb(BenchContext c, JsonObject s, long rows, int rounds, int n) {
+        java.util.Map<String, Object> duck = null;
+        String why = "peers off";
+        if (c.peers()) {
+            try {
+                duck = DuckDbScan.run(rows, 1000, 50, Math.max(3, rounds), 1, n);
+            } catch (Exception | LinkageError e) { // no native library for this platform, or the driver failed
+                why = "DuckDB not run: " + e;
+            }
+        }
+        List<Row> out = new ArrayList<>();
+        for (int w : new int[] {1, n}) {
+            double v = s.get("rows_per_s_median_" + w).getAsDouble();
+            Double p = duck == null ? null : (Double) duck.get(Integer.toString(w));
+            String peerName = duck == null ? why : duck.get("version") + ", " + w + " thread" + (w == 1 ? "" : "s");
+            out.add(new Row("examples", "scan_median_vs_duckdb_" + w, "scan: median round, " + w + " worker" + (w == 1 ? "" : "s")
+                    + " vs DuckDB " + w + " thread" + (w == 1 ? "" : "s") + " (rows/s)", "M/s", v, p, peerName,
+                    ">= DuckDB", p == null ? null : v >= p, true));
+        }
+        return out;
     }
 
     private List<Row> serve(BenchContext c) throws Exception {

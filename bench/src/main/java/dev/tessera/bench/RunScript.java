@@ -2,7 +2,7 @@ package dev.tessera.bench;
 
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
-import dev.tessera.workers.MainInterpreter;
+import dev.tessera.workers.python.MainInterpreter;
 import java.nio.file.Path;
 import java.util.Arrays;
 

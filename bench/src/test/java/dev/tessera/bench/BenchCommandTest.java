@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -25,6 +27,7 @@ class BenchCommandTest {
     Path out;
 
     @Test
+    @Timeout(value = 30, unit = TimeUnit.MINUTES) // every scenario in child JVMs: about 2 minutes on a quiet machine
     void aTinyRunWritesTheReportWithEveryScenarioAndItsFigures() throws Exception {
         StringWriter console = new StringWriter();
         int status = new CommandLine(new BenchCommand()).setOut(new PrintWriter(console, true))
@@ -42,7 +45,7 @@ class BenchCommandTest {
             scenarios.add(o.get("name").getAsString());
             assertTrue(o.get("error").isJsonNull(), o.toString());
         }
-        assertEquals(Set.of("startup", "worker", "crossings", "kernels", "examples", "jmh"), scenarios);
+        assertEquals(Set.of("startup", "worker", "crossings", "kernels", "kernels-shuffled", "examples", "formats", "jmh"), scenarios);
 
         Set<String> withRows = new HashSet<>();
         Set<String> keys = new HashSet<>();
@@ -59,7 +62,8 @@ class BenchCommandTest {
         }
         assertEquals(scenarios, withRows, "every scenario has figures");
         for (String key : List.of("crossings/task_round_trip_median_us", "worker/one_worker_rate", "kernels/kernel_fill_float64_vs_java",
-                "examples/fill_mb_per_s_2", "examples/scan_rows_per_s_2", "examples/serve_pool_with_long_short_rps",
+                "examples/fill_mb_per_s_2", "examples/scan_rows_per_s_2", "examples/scan_median_vs_duckdb_2",
+                "kernels-shuffled/shuffled_fill_int32", "kernels-shuffled/shuffled_where_uint8", "examples/serve_pool_with_long_short_rps",
                 "startup/startup_interpreters_seconds", "jmh/jmh_ViewBench_writableLease")) {
             assertTrue(keys.contains(key), key + " not among " + keys);
         }

@@ -2,18 +2,22 @@ package dev.tessera.buffer;
 
 import dev.tessera.buffer.graalpy.ArrayFunctions;
 import dev.tessera.buffer.graalpy.ArrayObject;
+import dev.tessera.buffer.graalpy.FormatFunctions;
 import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.buffer.graalpy.GuestValues;
 import dev.tessera.buffer.graalpy.HostFunction;
 import dev.tessera.buffer.graalpy.KernelFunctions;
 import dev.tessera.buffer.graalpy.ViewBuffer;
 import dev.tessera.buffer.interop.InteropArray;
+import dev.tessera.kernels.Codec;
 import dev.tessera.shm.ArrayStore;
+import dev.tessera.shm.DType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +60,12 @@ public final class TesseraPackage {
     public static final Part ARRAYS = Part.of("_arrays");
     /** tessera.kernels: bulk operations on views. */
     public static final Part KERNELS = Part.of("kernels");
+    /** FormatError, UnsupportedFilterError, codecs(): what tessera.hdf5 and tessera.zarr share. */
+    public static final Part FORMATS = Part.of("_formats");
+    /** tessera.hdf5: chunked HDF5 datasets read by host threads. */
+    public static final Part HDF5 = Part.of("hdf5");
+    /** tessera.zarr: Zarr v2 arrays read by host threads. */
+    public static final Part ZARR = Part.of("zarr");
 
     // One Source object for every interpreter of the process: Truffle shares what it parses between contexts.
     private static final Source BOOTSTRAP = Source.create("python", read("/dev/tessera/python/_bootstrap.py"));
@@ -83,12 +93,19 @@ public final class TesseraPackage {
         }));
     }
 
-    /** The array functions of {@code tessera}, allocating in {@code store}, for the interpreter of {@code scope}. */
+    /**
+     * The array functions of {@code tessera}, allocating in {@code store}, for the interpreter of {@code scope}, with
+     * {@code tessera.hdf5} and {@code tessera.zarr} reading files; an interpreter without file access replaces their
+     * host functions with {@link FormatFunctions#refusing}.
+     */
     public static TesseraPackage withArrays(ArrayStore store, GuestScope scope) {
         TesseraPackage p = new TesseraPackage(scope);
-        p.host(ArrayFunctions.of(store, scope)).host(KernelFunctions.of(scope));
+        p.host(ArrayFunctions.of(store, scope)).host(KernelFunctions.of(scope)).host(FormatFunctions.of(store, scope));
         p.host("array_type", ArrayObject.META).host("view_type", ViewBuffer.META);
-        return p.part(CROSSING).part(ARRAYS).part(KERNELS);
+        // The tables Python shows are the host's own, not copies: formats (tessera.FORMATS) and codecs (kernels.CODECS).
+        p.host("formats", new InteropArray(Arrays.stream(DType.values()).map(t -> new InteropArray(t.formatString(), t.typeName())).toArray()));
+        p.host("codecs", new InteropArray(Arrays.stream(Codec.values()).map(c -> (Object) c.pythonName()).toArray()));
+        return p.part(CROSSING).part(ARRAYS).part(KERNELS).part(FORMATS).part(HDF5).part(ZARR);
     }
 
     public GuestScope scope() {

@@ -4,64 +4,30 @@ Array and View objects are host objects: Python classes are registered for them 
 so that they behave like Python objects while memoryview() still sees the host buffer underneath.
 """
 
-import operator as _operator
-
 import polyglot as _polyglot
-from tessera._host import allocate as _allocate, array_type as _array_type, view_type as _view_type
+from tessera._host import allocate as _allocate, array_type as _array_type, formats as _formats, view_type as _view_type
 
 __all__ = ["empty", "zeros", "Array", "View", "FORMATS"]
 
-#: struct format characters Tessera arrays hold, with their numpy-style names.
-FORMATS = {
-    "b": "int8", "h": "int16", "i": "int32", "q": "int64",
-    "B": "uint8", "H": "uint16", "I": "uint32", "Q": "uint64",
-    "f": "float32", "d": "float64", "?": "bool",
-}
-_NAMES = {v: k for k, v in FORMATS.items()}
+#: struct format characters Tessera arrays hold, with their numpy-style names (the host's table, DType).
+FORMATS = {format: name for format, name in _formats}
 
 
 def _shape_of(shape):
-    """An int or a sequence of ints, each >= 0, as a tuple."""
-    if isinstance(shape, int) and not isinstance(shape, bool):
-        shape = (shape,)
+    """An int or a sequence of ints, as the tuple the host takes (the host checks the ints)."""
+    if isinstance(shape, int):
+        return (shape,)
     try:
-        dims = tuple(shape)
+        return tuple(shape)
     except TypeError:
         raise TypeError(f"shape must be an int or a tuple of ints, not {type(shape).__name__}") from None
-    if not dims:
-        raise ValueError("shape must have at least one axis, got ()")
-    out = []
-    for d in dims:
-        if isinstance(d, bool):
-            raise TypeError(f"shape entries must be ints, got {d!r} in shape {shape!r}")
-        try:
-            d = _operator.index(d)
-        except TypeError:
-            raise TypeError(f"shape entries must be ints, got {d!r} in shape {shape!r}") from None
-        if d < 0:
-            raise ValueError(f"negative dimension {d} in shape {tuple(shape)!r}")
-        if d >= 1 << 62:
-            raise ValueError(f"dimension {d} in shape {tuple(shape)!r} is too large")
-        out.append(d)
-    return tuple(out)
-
-
-def _format_of(format):
-    if not isinstance(format, str):
-        raise TypeError(f"format must be a str such as 'd' or 'float64', not {type(format).__name__}")
-    f = format[1:] if len(format) == 2 and format[0] in "@=" else format
-    if f in FORMATS:
-        return f
-    if f in _NAMES:
-        return _NAMES[f]
-    raise ValueError(f"unsupported format {format!r}: use one of " + ", ".join(f"'{k}' ({v})" for k, v in FORMATS.items()))
 
 
 def empty(shape, format="d", *, name=None):
-    """A new array in host memory. Its memory is zero-filled (host allocations always are)."""
-    if name is not None and not isinstance(name, str):
-        raise TypeError(f"name must be a str or None, not {type(name).__name__}")
-    return _allocate(_shape_of(shape), _format_of(format), name)
+    """A new array in host memory. Its memory is zero-filled (host allocations always are). The host checks the
+    shape (at least one axis, no negative extent, no overflow) and the format (a struct character such as 'd', or
+    a name such as 'float64': see FORMATS)."""
+    return _allocate(_shape_of(shape), format, name)
 
 
 def zeros(shape, format="d", *, name=None):
@@ -69,22 +35,12 @@ def zeros(shape, format="d", *, name=None):
     return empty(shape, format, name=name)
 
 
-def _rows(n, start, stop, what):
-    """Python-style row bounds: None means the end, negatives count from the end; no clamping."""
-    def norm(i, default):
-        if i is None:
-            return default
-        if isinstance(i, bool):
-            raise TypeError(f"{what} bounds must be ints, not bool")
-        try:
-            i = _operator.index(i)
-        except TypeError:
-            raise TypeError(f"{what} bounds must be ints, not {type(i).__name__}") from None
-        return i + n if i < 0 else i
-    lo, hi = norm(start, 0), norm(stop, n)
-    if not 0 <= lo <= hi <= n:
-        raise IndexError(f"{what}({start!r}, {stop!r}) is out of range for {n} rows")
-    return lo, hi
+def _bound(i, n, default):
+    """A row bound read as Python reads one: None is the default, a negative int counts from the end, no clamping.
+    Anything else goes to the host as it is: the host checks the type and the range."""
+    if i is None:
+        return default
+    return i + n if type(i) is int and i < 0 else i
 
 
 class _Rows:
@@ -126,13 +82,13 @@ class Array(_Rows):
     def slice(self, start=None, stop=None):
         """A writable view of rows [start, stop) under a lease: refused (BufferError) if it overlaps another
         writable view of this array. End it with release() or a with-block."""
-        lo, hi = _rows(self._shape[0], start, stop, "slice")
-        return self._slice(lo, hi)
+        n = self._shape[0]
+        return self._slice(_bound(start, n, 0), _bound(stop, n, n))
 
     def readonly(self, start=None, stop=None):
         """A read-only view of rows [start, stop) (the whole array by default)."""
-        lo, hi = _rows(self._shape[0], start, stop, "readonly")
-        return self._readonly(lo, hi)
+        n = self._shape[0]
+        return self._readonly(_bound(start, n, 0), _bound(stop, n, n))
 
     def release(self):
         """Give the memory back now. Every view and memoryview of it refuses access afterwards."""

@@ -10,6 +10,7 @@ Integer sums are exact in 64 bits and wrap beyond, as numpy's do.
 """
 
 from tessera._host import (
+    codecs as _codecs,
     kernel_arange as _arange,
     kernel_bincount as _bincount,
     kernel_byteswap as _byteswap,
@@ -33,8 +34,9 @@ from tessera._host import (
 __all__ = ["fill", "arange", "copy", "cast", "byteswap", "sum", "min", "max", "mean", "count_where", "where",
            "logical_and", "compress", "take", "histogram", "bincount", "group_sum", "decompress_into", "CODECS"]
 
-#: what decompress_into reads: zlib (HDF5's deflate filter, zlib.compress), raw deflate, Zstandard frames, LZ4 blocks
-CODECS = ("zlib", "deflate", "zstd", "lz4")
+#: what decompress_into reads (the host's table, Codec): zlib (HDF5's deflate filter, zlib.compress), raw deflate,
+#: Zstandard frames, LZ4 blocks
+CODECS = tuple(_codecs)
 
 
 def fill(view, value):

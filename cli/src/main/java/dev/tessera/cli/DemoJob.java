@@ -3,7 +3,7 @@ package dev.tessera.cli;
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.shm.SharedArray;
-import dev.tessera.workers.MainInterpreter;
+import dev.tessera.workers.python.MainInterpreter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -4,7 +4,7 @@ import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.bench.BenchCommand;
 import dev.tessera.examples.Examples;
 import dev.tessera.shm.ArrayStore;
-import dev.tessera.workers.MainInterpreter;
+import dev.tessera.workers.python.MainInterpreter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,7 +146,9 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "info", description = "Print the runtime Tessera runs on (GraalPy, optimizing compiler).")
+    @Command(name = "info", description = "Print the runtime Tessera runs on (GraalPy, optimizing compiler) and the decoders"
+            + " tessera.hdf5 / tessera.zarr use (native libraries through FFM, or pure Java; TESSERA_NATIVE_CODECS=0 turns"
+            + " the native ones off).")
     static final class Info implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -155,6 +157,8 @@ public final class Main implements Callable<Integer> {
                 System.out.println("polyglot    " + runtime.implementationName() + " " + runtime.engine().getVersion());
                 System.out.println("python      " + runtime.engine().getLanguages().get("python").getVersion());
                 System.out.println("cores       " + Runtime.getRuntime().availableProcessors());
+                dev.tessera.codecs.Codecs.defaults().describe().forEach((format, impl) ->
+                        System.out.printf("%-11s %s%n", format.startsWith("inflate") ? "inflate" : format, impl));
             }
             return 0;
         }

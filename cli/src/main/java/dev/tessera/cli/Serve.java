@@ -4,6 +4,7 @@ import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.service.ArrayService;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.workers.InterpreterPool;
+import dev.tessera.workers.PoolBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ final class Serve implements Callable<Integer> {
         Path at = socket != null ? socket : ArrayService.defaultSocket();
         PythonRuntime runtime = PythonRuntime.start();
         ArrayStore store = maxBytes == null ? new ArrayStore() : new ArrayStore(maxBytes);
-        InterpreterPool.Builder b = InterpreterPool.builder().runtime(runtime).store(store).sysPath(sysPath.toArray(Path[]::new))
+        PoolBuilder b = InterpreterPool.builder().runtime(runtime).store(store).sysPath(sysPath.toArray(Path[]::new))
                 .allowRead(allowRead.toArray(Path[]::new));
         if (workers != null) {
             b.workers(workers);

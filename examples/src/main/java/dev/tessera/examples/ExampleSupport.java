@@ -23,7 +23,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /** What the examples share: their Python modules on disk, pools that can import them, figures, progress bars. */
 final class ExampleSupport {
     /** The worker-side modules of the examples, shipped as resources and written out for workers to import. */
-    private static final List<String> PYTHON_MODULES = List.of("hdf5_fill.py", "arrow_scan.py", "fib_server.py", "fill_value.py");
+    private static final List<String> PYTHON_MODULES = List.of("arrow_scan.py", "fib_server.py", "fill_value.py");
 
     private ExampleSupport() {
     }
@@ -142,6 +142,14 @@ final class ExampleSupport {
         void step(String extra) {
             if (bar != null) {
                 bar.step();
+                bar.setExtraMessage(extra);
+            }
+        }
+
+        /** Moves the bar to {@code done} (progress reported by a callback rather than one step per item). */
+        void stepTo(long done, String extra) {
+            if (bar != null) {
+                bar.stepTo(done);
                 bar.setExtraMessage(extra);
             }
         }

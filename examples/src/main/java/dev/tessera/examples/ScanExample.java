@@ -136,6 +136,7 @@ public final class ScanExample implements Callable<Integer> {
                 double best = java.util.Arrays.stream(seconds).min().orElseThrow();
                 figures.put("rows_per_s_first_" + n, columns.rows() / seconds[0]);
                 figures.put("rows_per_s_best_" + n, columns.rows() / best);
+                figures.put("rows_per_s_median_" + n, columns.rows() / ExampleSupport.median(seconds));
                 table.add(new String[]{String.valueOf(n), rate(columns.rows(), seconds[0]),
                         rate(columns.rows(), ExampleSupport.median(seconds)), rate(columns.rows(), best),
                         disagreement == null ? "yes" : "NO: " + disagreement});

@@ -5,7 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.workers.InterpreterPool;
-import dev.tessera.workers.MainInterpreter;
+import dev.tessera.workers.python.MainInterpreter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

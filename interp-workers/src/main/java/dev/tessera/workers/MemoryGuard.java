@@ -172,7 +172,7 @@ final class MemoryGuard {
             if (fraction <= p.heapLimit()) {
                 continue;
             }
-            for (Worker w : p.workers()) {
+            for (Worker w : p.slots.all()) {
                 Task t = w.currentTask();
                 long allocated = t == null ? -1 : w.allocatedSinceTaskBegan();
                 if (allocated > most) {

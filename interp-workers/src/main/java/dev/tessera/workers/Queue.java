@@ -119,8 +119,8 @@ public final class Queue implements HostHandle {
         return false;
     }
 
-    /** The next item (null for None), or {@link WaitSet#NOTHING} when empty. */
-    Object tryTake() {
+    /** The next item (host form; null for None), or {@link WaitSet#NOTHING} when empty. */
+    public Object pollHost() {
         Object item = items.poll();
         if (item == null) {
             return WaitSet.NOTHING;
@@ -136,9 +136,9 @@ public final class Queue implements HostHandle {
     }
 
     private Object takeOrClosed() {
-        Object got = tryTake();
+        Object got = pollHost();
         if (got == WaitSet.NOTHING && closed) {
-            got = tryTake(); // an item put just before the close is still delivered
+            got = pollHost(); // an item put just before the close is still delivered
             if (got == WaitSet.NOTHING) {
                 return CLOSED;
             }
@@ -146,13 +146,13 @@ public final class Queue implements HostHandle {
         return got;
     }
 
-    // ---- waiting (interpreters pass their node; Java callers null) -------------------------------------------
+    // ---- host form, waiting: for the interpreters' host functions (they pass their node; Java callers null) ------
 
     /**
      * Puts, waiting up to {@code timeoutNanos} for room ({@link WaitSet#FOREVER}: no limit). False after the
      * timeout. A {@code node} says the caller is an interpreter running Python (see {@link WaitSet#RUNNING}).
      */
-    boolean putHost(Object value, long timeoutNanos, Node node) throws InterruptedException {
+    public boolean putHost(Object value, long timeoutNanos, Node node) throws InterruptedException {
         Object item = value == null ? NONE : value;
         Object r = tryPut(item); // first without the wait's lambda: a stream of puts allocated one per item
         if (r == WaitSet.NOTHING && timeoutNanos != 0) {
@@ -169,7 +169,7 @@ public final class Queue implements HostHandle {
      *
      * @throws QueueClosedException once the queue is closed and drained
      */
-    Object getHost(long timeoutNanos, Node node) throws InterruptedException {
+    public Object getHost(long timeoutNanos, Node node) throws InterruptedException {
         Object r = takeOrClosed(); // first without the wait's method reference (one allocation per item)
         if (r == WaitSet.NOTHING && timeoutNanos != 0) {
             r = getters.await(this::takeOrClosed, timeoutNanos, node, node != null);
@@ -220,9 +220,10 @@ public final class Queue implements HostHandle {
         return r == WaitSet.NOTHING ? Got.NOTHING : new Got(true, Shareables.toJava(r));
     }
 
+    /** A new object for this queue in the interpreter running this thread (Python class {@code tessera.Queue}). */
     @Override
     public Object toGuest() {
-        return new QueueObject(this);
+        return PythonFaces.get().queueObject(this);
     }
 
     @Override

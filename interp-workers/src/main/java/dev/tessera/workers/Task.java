@@ -1,5 +1,6 @@
 package dev.tessera.workers;
 
+import com.oracle.truffle.api.nodes.Node;
 import dev.tessera.buffer.values.Shareables;
 import dev.tessera.shm.ArrayView;
 import java.util.ArrayList;
@@ -12,9 +13,9 @@ import java.util.function.Consumer;
  * One submitted task. It owns the views passed in its arguments: when it ends (result, error, cancel, deadline)
  * those views are released, and with them their leases, so that nothing it borrowed outlives it. Its state moves
  * once from queued to running to ended (or from queued straight to ended, when cancelled first); the first
- * outcome wins.
+ * outcome wins. The Python side reads it through the public methods (its futures keep their own delivery state).
  */
-final class Task {
+public final class Task {
     private static final int QUEUED = 0;
     private static final int RUNNING = 1;
     private static final int ENDED = 2;
@@ -30,8 +31,6 @@ final class Task {
     private volatile Object result;
     private volatile Throwable error;
     private final WaitSet waiters = new WaitSet(); // threads waiting for this task's end
-    private final AtomicInteger awaiting = new AtomicInteger();
-    private volatile long startedNanos;
 
     Task(long id, TaskSpec spec, int targetId, Consumer<Task> onEnd, Object attachment) {
         this.id = id;
@@ -47,34 +46,40 @@ final class Task {
 
     /** Queued to running; false if it was cancelled first. */
     boolean start() {
-        if (state.compareAndSet(QUEUED, RUNNING)) {
-            startedNanos = System.nanoTime();
-            return true;
-        }
-        return false;
+        return state.compareAndSet(QUEUED, RUNNING);
     }
 
-    boolean isQueued() {
-        return state.get() == QUEUED;
+    public long id() {
+        return id;
     }
 
-    boolean isRunning() {
+    public TaskSpec spec() {
+        return spec;
+    }
+
+    /** The number of the task's target in its pool (see {@link Worker#target}). */
+    public int targetId() {
+        return targetId;
+    }
+
+    /** What the submitter keeps with the task (the Python side's handle of a task submitted from Python). */
+    public Object attachment() {
+        return attachment;
+    }
+
+    public boolean isRunning() {
         return state.get() == RUNNING;
-    }
-
-    boolean isEnded() {
-        return state.get() == ENDED;
-    }
-
-    /** When a worker started it (System.nanoTime), or 0. */
-    long startedNanos() {
-        return startedNanos;
     }
 
     /** Queued to ended (a cancel before it started). */
     boolean cancelQueued() {
+        return cancelQueued(new CancellationException("task " + id + " (" + spec.describe() + ") was cancelled"));
+    }
+
+    /** Queued to ended with {@code reason} (a stop before it started). */
+    boolean cancelQueued(RuntimeException reason) {
         if (state.compareAndSet(QUEUED, ENDED)) {
-            end(null, new CancellationException("task " + id + " (" + spec.describe() + ") was cancelled"));
+            end(null, reason);
             return true;
         }
         return false;
@@ -93,81 +98,35 @@ final class Task {
         }
         result = value;
         error = failure;
-        endedNanos = System.nanoTime();
         endSeen = true;
         onEnd.accept(this);
         waiters.signalAll();
     }
 
     private volatile boolean endSeen; // set after result and error: readers check this, then read them
-    private volatile long endedNanos;
 
-    /** When the task ended (System.nanoTime); meaningful once {@link #hasOutcome()}. */
-    long endedNanos() {
-        return endedNanos;
-    }
-
-    boolean hasOutcome() {
+    public boolean hasOutcome() {
         return endSeen;
     }
 
     /** The result (host form); meaningful once {@link #hasOutcome()}. */
-    Object result() {
+    public Object result() {
         return result;
     }
 
     /** The failure (WorkerException, TaskTimeoutException, CancellationException, ...), or null. */
-    Throwable error() {
+    public Throwable error() {
         return error;
     }
 
-    // ---- one delivery of the outcome to Python (by the pool's completer thread or by a waiting result()) -----
-
-    private final AtomicInteger delivery = new AtomicInteger();
-
-    /** True for exactly one caller: the one that delivers the outcome to the Python future. */
-    boolean claimDelivery() {
-        return delivery.compareAndSet(0, 1);
-    }
-
-    boolean isDeliveryClaimed() {
-        return delivery.get() != 0;
-    }
-
-    private static final int NOT_WANTED = 0;
-    private static final int WANTED = 1;
-    private static final int SETTLED = 2;
-    private final AtomicInteger wanted = new AtomicInteger(NOT_WANTED);
-
-    /** Someone waits for the outcome without result() (a callback, a waiter): the completer must deliver it. */
-    boolean markWanted() {
-        return wanted.compareAndSet(NOT_WANTED, WANTED);
-    }
-
-    boolean isWanted() {
-        return wanted.get() != NOT_WANTED;
-    }
-
-    /** A wanted task whose outcome was claimed; true once. */
-    boolean settleWanted() {
-        return wanted.compareAndSet(WANTED, SETTLED);
-    }
-
-    /** True while a thread waits in {@link #awaitEnd}: it will deliver the outcome itself. */
-    boolean isAwaited() {
-        return awaiting.get() > 0;
-    }
-
-    /** Waits up to {@code timeoutNanos} for the task to end; true if it has. */
-    boolean awaitEnd(long timeoutNanos, com.oracle.truffle.api.nodes.Node node) throws InterruptedException {
+    /**
+     * Waits up to {@code timeoutNanos} ({@link WaitSet#FOREVER}: no limit) for the task to end; true if it has. An
+     * interpreter's {@code node} keeps its safepoints working while it waits.
+     */
+    public boolean awaitEnd(long timeoutNanos, Node node) throws InterruptedException {
         if (endSeen) {
             return true;
         }
-        awaiting.incrementAndGet();
-        try {
-            return waiters.await(() -> endSeen ? this : WaitSet.NOTHING, timeoutNanos, node, node != null) != WaitSet.NOTHING;
-        } finally {
-            awaiting.decrementAndGet();
-        }
+        return waiters.await(() -> endSeen ? this : WaitSet.NOTHING, timeoutNanos, node, node != null) != WaitSet.NOTHING;
     }
 }

@@ -18,6 +18,15 @@ public final class TaskFuture extends CompletableFuture<Object> {
         this.task = task;
     }
 
+    Task task() {
+        return task;
+    }
+
+    /** Ends the task with {@code reason}: queued, at once; running, by closing its interpreter (its worker is replaced). */
+    boolean stop(RuntimeException reason) {
+        return pool.stop(task, reason, true);
+    }
+
     public long taskId() {
         return task.id;
     }

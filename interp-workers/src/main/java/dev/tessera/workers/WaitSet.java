@@ -1,6 +1,5 @@
 package dev.tessera.workers;
 
-import com.oracle.graal.python.runtime.GilNode;
 import com.oracle.truffle.api.TruffleSafepoint;
 import com.oracle.truffle.api.nodes.Node;
 import dev.tessera.buffer.graalpy.Gil;
@@ -35,9 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A waiter inside an interpreter parks through {@link TruffleSafepoint#setBlockedThreadInterruptible}, so that
  * a cancel or a context close reaches it while it waits; a plain Java thread parks and honours interrupts.
  */
-final class WaitSet {
+public final class WaitSet {
     /** What an attempt returns when there is nothing yet. */
-    static final Object NOTHING = new Object() {
+    public static final Object NOTHING = new Object() {
         @Override
         public String toString() {
             return "NOTHING";
@@ -45,7 +44,7 @@ final class WaitSet {
     };
 
     /** Waits with no deadline. */
-    static final long FOREVER = -1;
+    public static final long FOREVER = -1;
 
     // How long a waiter spins and then yields before it parks. Spinning keeps hand-offs between running
     // interpreters in the microseconds; on a machine with few cores a waiter soon yields its core to the provider.
@@ -69,7 +68,7 @@ final class WaitSet {
 
     /** One try at what the waiter waits for: the thing, or {@link #NOTHING}. */
     @FunctionalInterface
-    interface Attempt {
+    public interface Attempt {
         Object tryNow();
     }
 
@@ -83,12 +82,12 @@ final class WaitSet {
     private final ConcurrentLinkedQueue<Waiter> parked = new ConcurrentLinkedQueue<>();
 
     /** Wakes one armed waiter; call after making one thing that a waiter consumes visible. */
-    void signalOne() {
+    public void signalOne() {
         wake(false);
     }
 
     /** Wakes every armed waiter; call after a change that every waiter must see. */
-    void signalAll() {
+    public void signalAll() {
         wake(true);
     }
 
@@ -114,7 +113,7 @@ final class WaitSet {
      * @param node the interpreter's node when called from Python (safepoints are honoured), else null
      * @throws InterruptedException a plain Java thread was interrupted
      */
-    Object await(Attempt attempt, long timeoutNanos, Node node) throws InterruptedException {
+    public Object await(Attempt attempt, long timeoutNanos, Node node) throws InterruptedException {
         return await(attempt, timeoutNanos, node, false);
     }
 
@@ -122,13 +121,13 @@ final class WaitSet {
      * As {@link #await(Attempt, long, Node)}; {@code running}: the caller is counted in {@link #RUNNING} (a worker
      * inside a task, a main interpreter's thread), and is not while it waits.
      */
-    Object await(Attempt attempt, long timeoutNanos, Node node, boolean running) throws InterruptedException {
+    public Object await(Attempt attempt, long timeoutNanos, Node node, boolean running) throws InterruptedException {
         Object got = attempt.tryNow();
         if (got != NOTHING || timeoutNanos == 0) {
             return got;
         }
         // A thread that keeps its GIL across host calls (see Gil) gives it up while it waits.
-        GilNode.UncachedRelease gil = node != null ? Gil.releaseIfHeld(node) : null;
+        boolean gil = node != null && Gil.releaseIfHeld(node);
         try {
             return awaitSlowly(attempt, timeoutNanos, node, running);
         } finally {
@@ -220,6 +219,11 @@ final class WaitSet {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
+    }
+
+    /** A main interpreter's thread starts ({@code +1}) or stops ({@code -1}) running Python (see {@link #RUNNING}). */
+    public static void countRunning(int delta) {
+        RUNNING.addAndGet(delta);
     }
 
     /** Waiters parked now (for tests and stats). */

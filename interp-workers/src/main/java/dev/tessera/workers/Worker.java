@@ -1,9 +1,17 @@
 package dev.tessera.workers;
 
+import com.oracle.truffle.api.nodes.Node;
 import dev.tessera.buffer.graalpy.GuestScope;
+import dev.tessera.buffer.values.NotShareableException;
+import dev.tessera.buffer.values.Shareables;
+import dev.tessera.shm.ArrayView;
 import java.lang.invoke.MethodHandles;
 import java.lang.management.ManagementFactory;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,13 +23,14 @@ import org.graalvm.polyglot.Value;
 /**
  * One worker interpreter: a GraalPy context owned by one platform thread, which runs the pool's tasks one at a
  * time in a loop written in Python ({@code tessera._worker._run}): the loop asks the host for the next task and
- * reports its outcome through host functions ({@link WorkerFunctions}), so a task enters the interpreter without
- * a polyglot call of its own. Nothing of the interpreter is shared.
+ * reports its outcome through host functions (the Python side's {@code WorkerFunctions}, which call the public
+ * methods below), so a task enters the interpreter without a polyglot call of its own. Nothing of the interpreter
+ * is shared.
  *
  * <p>When a task is stopped (deadline, cancel) its context is closed from outside; the worker's thread then ends
  * and the pool hands its slot to a spare worker that is already running, or starts a new one.
  */
-final class Worker implements Runnable {
+public final class Worker implements Runnable {
     private static final VarHandle CURRENT;
 
     static {
@@ -32,12 +41,19 @@ final class Worker implements Runnable {
         }
     }
 
+    /**
+     * Errors after which a worker's interpreter is not trusted and is replaced: MemoryError (it may have struck inside
+     * the runtime, and the task's data may still be referenced) and SystemError (an internal error of the
+     * interpreter; GraalPy's own Java exceptions arrive as one).
+     */
+    private static final Set<String> RETIRING_ERRORS = Set.of("MemoryError", "SystemError");
+
     /** What {@link #current} holds once a stop took the running task. */
     private static final Object STOPPED = new Object();
 
     private final InterpreterPool pool;
     final Thread thread;
-    final GuestScope scope;
+    private final GuestScope scope;
     private volatile int slot; // index among the pool's active workers; -1 while a spare
     private volatile Context context;
     @SuppressWarnings("unused") // through CURRENT: the running Task, STOPPED, or null
@@ -78,19 +94,15 @@ final class Worker implements Runnable {
         return MemoryGuard.threadAllocated(thread) - allocatedAtBegin;
     }
 
-    boolean isRetired() {
-        return retired;
-    }
-
     /**
      * After a task ended in a MemoryError or SystemError the interpreter's state is not trusted (the error may have
      * struck inside the runtime, and what the task built may still be referenced): the pool replaces this worker
      * now, and its loop ends at the next take, which closes the interpreter and frees everything in it.
      */
-    void retire() {
+    private void retire() {
         if (!pool.isShutdown()) { // at shutdown no replacement would start, and queued tasks still need a worker
             retired = true;
-            pool.replace(this);
+            pool.slots.replace(this);
         }
     }
 
@@ -104,7 +116,7 @@ final class Worker implements Runnable {
      * replacement right after a spare started took 0.1-1 s instead of milliseconds.
      */
     boolean isWarm() {
-        return ready && warmedTargets >= pool.targetCount();
+        return ready && warmedTargets >= pool.targets.count();
     }
 
     long tasksRun() {
@@ -124,19 +136,19 @@ final class Worker implements Runnable {
         try {
             loop = startInterpreter();
         } catch (RuntimeException e) {
-            pool.workerFailedToStart(this, e);
-            pool.workerEnded(this);
+            pool.slots.failedToStart(this, e);
+            pool.slots.ended(this);
             return;
         }
         ready = true;
-        pool.workerReady(this);
+        pool.slots.ready(this);
         try {
             int warmed = 0;
             while (slot < 0) { // a spare waits to be promoted, importing what tasks will need meanwhile
                 if (pool.isShutdown()) {
                     return;
                 }
-                int known = pool.targetCount();
+                int known = pool.targets.count();
                 if (known > warmed) {
                     warmUp.execute(warmed, known);
                     warmed = known;
@@ -150,7 +162,7 @@ final class Worker implements Runnable {
             if (cur != null) {
                 WaitSet.RUNNING.decrementAndGet(); // the stopped or failed task's count
             }
-            pool.replace(this); // first: once the task's future fails, its worker is replaced already
+            pool.slots.replace(this); // first: once the task's future fails, its worker is replaced already
             if (cur == STOPPED) {
                 stoppedTask.finish(null, stopReason);
             } else if (cur instanceof Task t) {
@@ -160,7 +172,7 @@ final class Worker implements Runnable {
             cancelDeadline();
             closeInterpreter();
             warmUp = null; // a Value keeps its (closed) context's objects reachable
-            pool.workerEnded(this);
+            pool.slots.ended(this);
         }
     }
 
@@ -171,7 +183,7 @@ final class Worker implements Runnable {
     private Value startInterpreter() {
         long t0 = System.nanoTime();
         long cpu0 = TRACE_STARTUP ? ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
-        context = pool.newWorkerContext(this);
+        context = pool.contexts.create(this);
         long t1 = System.nanoTime();
         Value worker = context.eval("python", "import tessera._worker\ntessera._worker");
         boolean ok = worker.getMember("_start").execute().asBoolean();
@@ -189,23 +201,86 @@ final class Worker implements Runnable {
         return worker.getMember("_run");
     }
 
-    /** The Python side reports a failed start (an initializer or preload that raised). */
-    void startFailed(WorkerException e) {
+    // ---- the task loop's side: tessera._worker calls these through its host functions, on this worker's thread ----
+
+    /** This interpreter's own Python classes for Tessera's exceptions. */
+    public GuestScope scope() {
+        return scope;
+    }
+
+    /** How every worker of the pool starts: sys.path, preloads, initializer. */
+    public WorkerConfig config() {
+        return pool.config();
+    }
+
+    /** The target numbered {@code id} (tasks carry the number; the loop resolves each number once). */
+    public TaskTarget target(int id) {
+        return pool.targets.get(id);
+    }
+
+    /** The loop reports a failed start (an initializer or preload that raised). */
+    public void startFailed(WorkerException e) {
         startFailure = e;
     }
 
-    // ---- called by the task loop's host functions, on this worker's thread ------------------------------------
+    /**
+     * The next task, begun (a stop can reach it from now on), waiting for one; null once the loop is to end: the pool
+     * is shut down and its queue empty, or this worker was retired (its replacement has its slot already).
+     */
+    public Task take(Node node) {
+        if (retired) {
+            return null;
+        }
+        Task task = pool.nextTask(node);
+        if (task != null) {
+            begin(task);
+        }
+        return task;
+    }
+
+    /**
+     * Ends {@code task} with its result (host form) or its failure, unless a stop took it first (the interpreter is
+     * then closing). A result may not hold a view: it would outlive the task that owned it. After a MemoryError or
+     * SystemError this worker retires first (see {@link #retire}), so that once the task's future fails its worker is
+     * replaced already.
+     */
+    public void finish(Task task, Object result, RuntimeException error) {
+        if (error == null) {
+            error = viewIn(result);
+        }
+        if (error instanceof WorkerException w && RETIRING_ERRORS.contains(w.pythonType())) {
+            retire();
+        }
+        if (end(task)) {
+            task.finish(error == null ? result : null, error);
+        }
+    }
+
+    /** The task the loop runs, or null (none, or a stop took it). */
+    public Task currentTask() {
+        return CURRENT.getVolatile(this) instanceof Task t ? t : null;
+    }
+
+    private static RuntimeException viewIn(Object result) {
+        List<ArrayView> views = new ArrayList<>();
+        Shareables.collectViews(result, views);
+        if (views.isEmpty()) {
+            return null;
+        }
+        return new WorkerException("tessera.NotShareableError", new NotShareableException("the task's result",
+                "tessera.View", " (return data, or send the view through a queue)").getMessage(), "");
+    }
 
     /** The task the loop starts now (set before its arguments are built, so that a stop can reach it). */
-    void begin(Task task) {
+    private void begin(Task task) {
         WaitSet.RUNNING.incrementAndGet();
         allocatedAtBegin = MemoryGuard.allocatedByCurrentThread();
         CURRENT.setVolatile(this, task);
-        deadline = pool.scheduleDeadline(this, task);
+        deadline = scheduleDeadline(task);
     }
 
-    /** The loop reports an outcome; false if a stop took the task first (the context is closing). */
-    boolean end(Task task) {
+    /** The task ended here; false if a stop took it first (the context is closing). */
+    private boolean end(Task task) {
         if (!CURRENT.compareAndSet(this, (Object) task, (Object) null)) {
             return false;
         }
@@ -213,6 +288,16 @@ final class Worker implements Runnable {
         cancelDeadline();
         tasksRun++;
         return true;
+    }
+
+    /** Past the task's deadline (its own, else the pool's) the pool's timer stops it; null without one. */
+    private ScheduledFuture<?> scheduleDeadline(Task task) {
+        Duration d = task.spec.deadline() != null ? task.spec.deadline() : pool.config().taskDeadline();
+        if (d == null) {
+            return null;
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(d.toNanos());
+        return pool.deadlines.schedule(d, () -> stop(task, timedOut(task, ms)));
     }
 
     private void cancelDeadline() {
@@ -224,10 +309,6 @@ final class Worker implements Runnable {
     }
 
     // ---- called from other threads ----------------------------------------------------------------------------
-
-    Task currentTask() {
-        return CURRENT.getVolatile(this) instanceof Task t ? t : null;
-    }
 
     /**
      * Stops the running task if it is still {@code task}: the interpreter is closed under it (Truffle cancels the
@@ -269,9 +350,5 @@ final class Worker implements Runnable {
     static TaskTimeoutException timedOut(Task task, long millis) {
         return new TaskTimeoutException("task " + task.id + " (" + task.spec.describe() + ") ran past its deadline of "
                 + millis + " ms; its worker was interrupted and replaced");
-    }
-
-    static long millis(java.time.Duration d) {
-        return TimeUnit.NANOSECONDS.toMillis(d.toNanos());
     }
 }

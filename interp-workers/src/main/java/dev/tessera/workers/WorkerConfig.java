@@ -10,7 +10,7 @@ import java.util.List;
  * How every worker of a pool starts: sys.path entries, modules to preload, an initializer, the directories it may
  * read, the default task deadline, and how many spare workers wait ready to replace a stopped one.
  */
-record WorkerConfig(int workers, int spares, List<Path> sysPath, List<String> preload, TaskTarget initializer,
+public record WorkerConfig(int workers, int spares, List<Path> sysPath, List<String> preload, TaskTarget initializer,
                     Tuple initArgs, List<Path> readable, Duration taskDeadline) {
 
     /** Directories the sandbox lets workers read: sys.path entries, the initializer's script directory, grants. */

@@ -21,16 +21,19 @@ from tessera._host import (
     pool_await as _await,
     pool_cancel as _cancel,
     pool_completions as _completions,
-    pool_poll as _poll,
-    pool_want as _want,
     pool_create as _create,
+    pool_map_rows as _map_rows,
+    pool_poll as _poll,
     pool_running as _running,
     pool_shutdown as _shutdown,
     pool_startup_seconds as _startup_seconds,
     pool_stats as _stats,
     pool_submit as _submit,
     pool_target as _register_target,
+    pool_want as _want,
     pool_workers as _workers,
+    target_function as _target_function,
+    target_source as _target_source,
 )
 
 __all__ = ["InterpreterPool", "Future", "BrokenInterpreterPool", "SlicesFailed", "wait", "as_completed",
@@ -54,12 +57,6 @@ class SlicesFailed(RuntimeError):
         return sorted(self.failed)
 
 
-def _row_ranges(rows, chunks):
-    chunks = max(1, min(chunks, rows)) if rows else 1
-    bounds = [rows * k // chunks for k in range(chunks + 1)]
-    return [(bounds[k], bounds[k + 1]) for k in range(chunks) if bounds[k] < bounds[k + 1]]
-
-
 class BrokenInterpreterPool(_cf.BrokenExecutor):
     """A worker could not start (its initializer or a preload raised): the pool cannot run tasks."""
 
@@ -79,9 +76,10 @@ def _main_file():
 
 
 def _target(fn, what="fn"):
-    """(module, qualname, main_file, source, entry) naming `fn` the way workers can find it again."""
+    """The task target (a host object) naming `fn` the way workers can find it again: by module and qualified name
+    (and, for a function of the main script, the script's file), or by source code and entry point."""
     if isinstance(fn, source):
-        return None, None, None, fn.code, fn.entry
+        return _target_source(fn.code, fn.entry)
     if isinstance(fn, str):
         raise TypeError(f"{what}: to run source code, pass tessera.source(code, entry_name)")
     if isinstance(fn, _types.MethodType) or (isinstance(fn, _types.BuiltinMethodType)
@@ -105,7 +103,7 @@ def _target(fn, what="fn"):
         if main_file is None:
             raise TypeError(f"{what}: {qualname!r} was defined interactively in __main__; workers can only import "
                             f"functions from files")
-    return module, qualname, main_file, None, None
+    return _target_function(module, qualname, main_file)
 
 
 class _Waiters(list):
@@ -320,17 +318,22 @@ class InterpreterPool(_cf.Executor):
         stats["per_worker"] = [dict(w) for w in stats["per_worker"]]
         return stats
 
-    def submit(self, fn, /, *args, **kwargs):
+    def _target_id(self, fn):
+        """The number of `fn`'s target in this pool (registered on first use)."""
         try:
             target = self._targets.get(fn)
         except TypeError:  # unhashable: _target() says what is wrong with it
             target = None
         if target is None:
-            target = _register_target(self._handle, *_target(fn))
+            target = _register_target(self._handle, _target(fn))
             try:
                 self._targets[fn] = target
             except TypeError:
                 pass
+        return target
+
+    def submit(self, fn, /, *args, **kwargs):
+        target = self._target_id(fn)
         future = Future(self)
         try:
             future._task = _submit(self._handle, future, target, args, tuple(kwargs.items()) if kwargs else None)
@@ -342,51 +345,22 @@ class InterpreterPool(_cf.Executor):
     def map_slices(self, fn, array, /, *args, chunks=None, ranges=None, readonly=False, timeout=None):
         """Runs fn(view, start, *args) on disjoint row ranges of `array` in parallel, each view a writable slice of
         rows [start, stop) (read-only with readonly=True), and returns the results in row order. The rows are split
-        into `chunks` ranges (default: four per worker), or `ranges` gives them: a list of (start, stop).
+        into `chunks` ranges (default: four per worker; sizes differ by at most one row), or `ranges` gives them: a
+        list of (start, stop).
 
         Every range runs even when others fail; then SlicesFailed says which ranges completed (with their results)
         and which failed (with their exceptions), so a caller retries only the failed ones:
-        `pool.map_slices(fn, array, *args, ranges=e.failed_ranges)`. Ranges that overlap are refused (BufferError)
-        before anything runs, unless readonly=True."""
-        rows = array.shape[0]
-        if ranges is None:
-            ranges = _row_ranges(rows, chunks if chunks is not None else 4 * self.max_workers)
-        else:
-            ranges = [(lo, hi) for lo, hi in ranges]  # the leases below check the bounds
-        views = []
-        try:
-            for lo, hi in ranges:  # every lease first: an overlap is refused before any task starts
-                views.append(array.readonly(lo, hi) if readonly else array.slice(lo, hi))
-        except BaseException:
-            for v in views:
-                v.release()
-            raise
-        futures = {}
-        for k, ((lo, hi), view) in enumerate(zip(ranges, views)):
-            try:
-                futures[(lo, hi)] = self.submit(fn, view, lo, *args)  # the task owns its view from here
-            except BaseException:  # e.g. an unshareable argument: nothing of this job may keep running or leasing
-                for v in views[k:]:
-                    v.release()
-                for f in futures.values():
-                    f.cancel(interrupt=True)
-                _cf.wait(list(futures.values()))
-                raise
-        _cf.wait(list(futures.values()), timeout=timeout)
-        completed, failed = {}, {}
-        for rng, f in futures.items():
-            if not f.done():
-                f.cancel(interrupt=True)
-                failed[rng] = TimeoutError(f"rows [{rng[0]}, {rng[1]}) did not finish within {timeout} s")
-            elif f.cancelled():
-                failed[rng] = CancelledError(f"rows [{rng[0]}, {rng[1]}) were cancelled")
-            elif f.exception() is not None:
-                failed[rng] = f.exception()
-            else:
-                completed[rng] = f.result()
+        `pool.map_slices(fn, array, *args, ranges=e.failed_ranges)`. Past `timeout` seconds the ranges not yet done
+        are stopped and fail with DeadlineExceeded. Ranges that overlap are refused (BufferError) before anything
+        runs, unless readonly=True. The host runs the job (tessera's service runs its `map` the same way)."""
+        if ranges is not None:
+            ranges = tuple((lo, hi) for lo, hi in ranges)
+        outcomes = _map_rows(self._handle, self._target_id(fn), array, 4 * self.max_workers if chunks is None else chunks,
+                             ranges, readonly, args, timeout)
+        failed = {(lo, hi): exc for lo, hi, _, exc in outcomes if exc is not None}
         if failed:
-            raise SlicesFailed(completed, failed)
-        return [completed[rng] for rng in ranges]
+            raise SlicesFailed({(lo, hi): value for lo, hi, value, exc in outcomes if exc is None}, failed)
+        return [value for _, _, value, _ in outcomes]
 
     def _start_completer(self):
         if self._completer is not None and self._completer.is_alive():

@@ -86,35 +86,39 @@ def _import_module(name):
     return _sys.modules[name]
 
 
-def _function(module, qualname, main_file, source, entry):
+def _function(target):
+    """The function a task target names (a host object read by name: module, qualname, main_file, source, entry)."""
+    source = target.source
     if source is not None:
         namespace = type(_sys)("__tessera_source__")
         exec(compile(source, "<tessera source>", "exec"), namespace.__dict__)
+        entry = target.entry
         if not entry:
             return None
         fn = getattr(namespace, entry, None)
         if fn is None:
             raise NameError(f"the task's source defines no {entry!r}")
         return fn
+    module, main_file = target.module, target.main_file
     fn = _load_main(main_file) if module == "__main__" and main_file else _import_module(module)
-    for part in qualname.split("."):
+    for part in target.qualname.split("."):
         fn = getattr(fn, part)
     return fn
 
 
-def _resolve(target):
-    fn = _function(*_target_of(target))
-    _functions[target] = fn
+def _resolve(target_id):
+    fn = _function(_target_of(target_id))
+    _functions[target_id] = fn
     return fn
 
 
 def _warm_up(first, end):
     """A spare worker resolves the pool's targets (importing their modules) before it takes over from a stopped
     worker, so that its first task does not pay the imports. A target that fails here fails again in its task."""
-    for target in range(first, end):
-        if target not in _functions:
+    for target_id in range(first, end):
+        if target_id not in _functions:
             try:
-                _resolve(target)
+                _resolve(target_id)
             except BaseException:
                 pass
 
@@ -147,7 +151,7 @@ def _start():
         for name in preload:
             _import_module(name)
         if init is not None:
-            fn = _function(*init)
+            fn = _function(init)
             if fn is not None:
                 fn(*initargs)
         return True

@@ -5,17 +5,17 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 
 /** One engine per test JVM; the test modules' directory. */
-final class PoolFixture {
+public final class PoolFixture {
     private static PythonRuntime runtime;
 
-    static synchronized PythonRuntime runtime() {
+    public static synchronized PythonRuntime runtime() {
         if (runtime == null) {
             runtime = PythonRuntime.start();
         }
         return runtime;
     }
 
-    static Path modules() {
+    public static Path modules() {
         try {
             return Path.of(PoolFixture.class.getResource("/pymods/tasks.py").toURI()).getParent();
         } catch (URISyntaxException e) {
@@ -23,7 +23,7 @@ final class PoolFixture {
         }
     }
 
-    static InterpreterPool.Builder pool(int workers) {
+    public static PoolBuilder pool(int workers) {
         return InterpreterPool.builder().runtime(runtime()).workers(workers).sysPath(modules());
     }
 }

@@ -12,13 +12,16 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Bulk operations on runs of elements ({@link Strided}), each checked once per call and then a plain loop over the
- * memory: what workers, which have no numpy, use for bulk work ({@code tessera.kernels} in Python). Contiguous
- * float64, float32, int64 and int32 runs have loops of their own; other dtypes and strided runs go element by
- * element through {@link Elements}.
+ * memory: what workers, which have no numpy, use for bulk work ({@code tessera.kernels} in Python). Contiguous runs
+ * of every dtype go to that dtype's own loops ({@link Loops}: one method per dtype and kernel, comparisons as bounds,
+ * so no loop's compiled code depends on which dtype or operator ran before); strided runs go element by element
+ * through {@link Elements}.
  *
  * <p>Float sums: element {@code i} is added to partial sum {@code i % 16} (in order), and the 16 partial sums are
  * added pairwise ((p0+p1)+(p2+p3))+... at the end; float32 is summed in float64. The result depends only on the
  * values and their order, not on the machine. Integer sums are exact in 64 bits and wrap beyond, as numpy's do.
+ *
+ * <p>Min and max: NaN if any element is NaN; -0.0 is less than 0.0 (Java's Math.min, as a SIMD minimum gives).
  *
  * <p>A closed array fails inside FFM (IllegalStateException); a read-only destination is refused before any write.
  */
@@ -70,23 +73,9 @@ public final class Kernels {
             }
             long n = dst.count();
             switch (width) {
-                case 8 -> {
-                    for (long i = 0; i < n; i++) {
-                        s.setAtIndex(I64, i, bits);
-                    }
-                }
-                case 4 -> {
-                    int v = (int) bits;
-                    for (long i = 0; i < n; i++) {
-                        s.setAtIndex(I32, i, v);
-                    }
-                }
-                case 2 -> {
-                    short v = (short) bits;
-                    for (long i = 0; i < n; i++) {
-                        s.setAtIndex(I16, i, v);
-                    }
-                }
+                case 8 -> Fills.fill8(s, n, bits);
+                case 4 -> Fills.fill4(s, n, (int) bits);
+                case 2 -> Fills.fill2(s, n, (short) bits);
                 default -> throw new IllegalStateException("width " + width);
             }
             return;
@@ -118,11 +107,7 @@ public final class Kernels {
         dst.requireWritable("arange");
         DType t = dst.dtype();
         if (t == DType.FLOAT64 && dst.isContiguous()) {
-            MemorySegment s = dst.bytes();
-            long n = dst.count();
-            for (long i = 0; i < n; i++) {
-                s.setAtIndex(F64, i, start + i * step);
-            }
+            Float64Loops.arange(dst.bytes(), dst.count(), start, step);
             return;
         }
         MemorySegment s = dst.segment();
@@ -140,12 +125,8 @@ public final class Kernels {
             return;
         }
         MemorySegment s = dst.segment();
-        if (t == DType.INT64 && dst.isContiguous()) {
-            MemorySegment b = dst.bytes();
-            long n = dst.count();
-            for (long i = 0; i < n; i++) {
-                b.setAtIndex(I64, i, start + i * step);
-            }
+        if ((t == DType.INT64 || t == DType.UINT64) && dst.isContiguous()) {
+            Int64Loops.arange(dst.bytes(), dst.count(), start, step);
             return;
         }
         for (long i = 0; i < dst.count(); i++) {
@@ -226,30 +207,10 @@ public final class Kernels {
 
     /** The common conversions between contiguous runs, one typed load and store each; false for the others. */
     private static boolean castContiguous(MemorySegment d, DType dt, MemorySegment s, DType st, long n) {
-        if (st == DType.FLOAT64 && dt == DType.FLOAT32) {
-            for (long i = 0; i < n; i++) {
-                d.setAtIndex(F32, i, (float) s.getAtIndex(F64, i));
-            }
-        } else if (st == DType.FLOAT32 && dt == DType.FLOAT64) {
-            for (long i = 0; i < n; i++) {
-                d.setAtIndex(F64, i, s.getAtIndex(F32, i));
-            }
-        } else if (st == DType.INT32 && dt == DType.FLOAT64) {
-            for (long i = 0; i < n; i++) {
-                d.setAtIndex(F64, i, s.getAtIndex(I32, i));
-            }
-        } else if (st == DType.INT64 && dt == DType.FLOAT64) {
-            for (long i = 0; i < n; i++) {
-                d.setAtIndex(F64, i, (double) s.getAtIndex(I64, i));
-            }
-        } else if (st == DType.INT8 && dt == DType.FLOAT64) {
-            for (long i = 0; i < n; i++) {
-                d.setAtIndex(F64, i, s.get(ValueLayout.JAVA_BYTE, i));
-            }
-        } else if (st == DType.UINT8 && dt == DType.FLOAT64) {
-            for (long i = 0; i < n; i++) {
-                d.setAtIndex(F64, i, s.get(ValueLayout.JAVA_BYTE, i) & 0xFF);
-            }
+        if (dt == DType.FLOAT64) {
+            Loops.of(st).toFloat64(d, s, n);
+        } else if (st == DType.FLOAT64 && dt == DType.FLOAT32) {
+            Float64Loops.toFloat32(d, s, n);
         } else if (st == DType.INT32 && dt == DType.INT64) {
             for (long i = 0; i < n; i++) {
                 d.setAtIndex(I64, i, s.getAtIndex(I32, i));
@@ -312,53 +273,21 @@ public final class Kernels {
         if (!Elements.isFloat(t)) {
             return t == DType.UINT64 ? Elements.unsignedToDouble(sumLong(v)) : sumLong(v);
         }
-        double[] p = new double[SUM_LANES];
-        long n = v.count();
         if (v.isContiguous()) {
-            MemorySegment s = v.bytes();
-            long blocks = n / SUM_LANES * SUM_LANES;
-            sumBlocks(s, blocks, t == DType.FLOAT32, p);
-            for (long i = blocks; i < n; i++) {
-                p[(int) (i % SUM_LANES)] += t == DType.FLOAT32 ? s.getAtIndex(F32, i) : s.getAtIndex(F64, i);
-            }
-        } else {
-            MemorySegment s = v.segment();
-            for (long i = 0; i < n; i++) {
-                p[(int) (i % SUM_LANES)] += Elements.getDouble(s, t, v.offset(i));
-            }
+            return Loops.of(t).sumFloat(v.bytes(), v.count());
+        }
+        return sumAsDoubles(v);
+    }
+
+    /** Element by element, in the order of the class comment (strided runs; the mean of integers). */
+    private static double sumAsDoubles(Strided v) {
+        double[] p = new double[SUM_LANES];
+        MemorySegment s = v.segment();
+        DType t = v.dtype();
+        for (long i = 0; i < v.count(); i++) {
+            p[(int) (i % SUM_LANES)] += Elements.getDouble(s, t, v.offset(i));
         }
         return pairwise(p, 0, SUM_LANES);
-    }
-
-    /** Elements {@code [0, blocks)} into the 16 partial sums, sixteen independent adds a step (the order of the class
-     * comment); {@code f32} is loop-invariant, so the compiler makes one loop per dtype. */
-    private static void sumBlocks(MemorySegment s, long blocks, boolean f32, double[] p) {
-        double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
-        double p8 = 0, p9 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p15 = 0;
-        for (long i = 0; i < blocks; i += SUM_LANES) {
-            p0 += at(s, i, f32);
-            p1 += at(s, i + 1, f32);
-            p2 += at(s, i + 2, f32);
-            p3 += at(s, i + 3, f32);
-            p4 += at(s, i + 4, f32);
-            p5 += at(s, i + 5, f32);
-            p6 += at(s, i + 6, f32);
-            p7 += at(s, i + 7, f32);
-            p8 += at(s, i + 8, f32);
-            p9 += at(s, i + 9, f32);
-            p10 += at(s, i + 10, f32);
-            p11 += at(s, i + 11, f32);
-            p12 += at(s, i + 12, f32);
-            p13 += at(s, i + 13, f32);
-            p14 += at(s, i + 14, f32);
-            p15 += at(s, i + 15, f32);
-        }
-        p[0] = p0; p[1] = p1; p[2] = p2; p[3] = p3; p[4] = p4; p[5] = p5; p[6] = p6; p[7] = p7;
-        p[8] = p8; p[9] = p9; p[10] = p10; p[11] = p11; p[12] = p12; p[13] = p13; p[14] = p14; p[15] = p15;
-    }
-
-    private static double at(MemorySegment s, long i, boolean f32) {
-        return f32 ? s.getAtIndex(F32, i) : s.getAtIndex(F64, i);
     }
 
     private static double pairwise(double[] p, int from, int to) {
@@ -372,88 +301,38 @@ public final class Kernels {
     /** The sum of an integer run in 64 bits (wrapping beyond, as numpy's does); bool counts the true elements. */
     public static long sumLong(Strided v) {
         DType t = v.dtype();
-        long n = v.count();
-        long sum = 0;
-        if (v.isContiguous() && (t == DType.INT64 || t == DType.UINT64)) {
-            MemorySegment s = v.bytes();
-            for (long i = 0; i < n; i++) {
-                sum += s.getAtIndex(I64, i);
-            }
-            return sum;
-        }
-        if (v.isContiguous() && t == DType.INT32) {
-            MemorySegment s = v.bytes();
-            for (long i = 0; i < n; i++) {
-                sum += s.getAtIndex(I32, i);
-            }
-            return sum;
-        }
         if (Elements.isFloat(t)) {
             return (long) sum(v);
         }
         if (v.isContiguous()) {
-            return sumNarrow(v.bytes(), t, n);
+            return Loops.of(t).sumInt(v.bytes(), v.count());
         }
         MemorySegment s = v.segment();
-        for (long i = 0; i < n; i++) {
-            sum += Elements.getLong(s, t, v.offset(i));
-        }
-        return sum;
-    }
-
-    /** The sum of a contiguous run of 8-, 16- or unsigned 32-bit integers: a loop per dtype (no switch per element). */
-    private static long sumNarrow(MemorySegment s, DType t, long n) {
         long sum = 0;
-        switch (t) {
-            case INT8 -> {
-                for (long i = 0; i < n; i++) {
-                    sum += s.get(ValueLayout.JAVA_BYTE, i);
-                }
-            }
-            case UINT8 -> {
-                for (long i = 0; i < n; i++) {
-                    sum += s.get(ValueLayout.JAVA_BYTE, i) & 0xFF;
-                }
-            }
-            case BOOL -> {
-                for (long i = 0; i < n; i++) {
-                    sum += s.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1 : 0;
-                }
-            }
-            case INT16 -> {
-                for (long i = 0; i < n; i++) {
-                    sum += s.getAtIndex(I16, i);
-                }
-            }
-            case UINT16 -> {
-                for (long i = 0; i < n; i++) {
-                    sum += s.getAtIndex(I16, i) & 0xFFFF;
-                }
-            }
-            case UINT32 -> {
-                for (long i = 0; i < n; i++) {
-                    sum += s.getAtIndex(I32, i) & 0xFFFF_FFFFL;
-                }
-            }
-            default -> throw new IllegalStateException("not a narrow integer dtype: " + t);
+        for (long i = 0; i < v.count(); i++) {
+            sum += Elements.getLong(s, t, v.offset(i));
         }
         return sum;
     }
 
     /** The mean in float64, integers summed as floats (no wrapping; NaN for no elements, as numpy gives). */
     public static double mean(Strided v) {
-        if (v.count() == 0) {
+        long n = v.count();
+        if (n == 0) {
             return Double.NaN;
         }
-        if (Elements.isFloat(v.dtype())) {
-            return sum(v) / v.count();
+        DType t = v.dtype();
+        if (Elements.isFloat(t)) {
+            return sum(v) / n;
         }
-        double[] p = new double[SUM_LANES];
-        MemorySegment s = v.segment();
-        for (long i = 0; i < v.count(); i++) {
-            p[(int) (i % SUM_LANES)] += Elements.getDouble(s, v.dtype(), v.offset(i));
+        if (!v.isContiguous()) {
+            return sumAsDoubles(v) / n;
         }
-        return pairwise(p, 0, SUM_LANES) / v.count();
+        if (t.itemSize() <= 2) {
+            // the 16 float partials of these are exact integers (below 2^53), so the exact sum is the same number
+            return (double) Loops.of(t).sumInt(v.bytes(), n) / n;
+        }
+        return Loops.of(t).sumFloat(v.bytes(), n) / n;
     }
 
     /** The least element (NaN if any is NaN); as a double. Integers: see {@link #minLong}. */
@@ -472,16 +351,15 @@ public final class Kernels {
             long r = extremeLong(v, least);
             return t == DType.UINT64 ? Elements.unsignedToDouble(r) : r;
         }
+        if (v.isContiguous()) {
+            MemorySegment b = v.bytes();
+            return least ? Loops.of(t).minFloat(b, v.count()) : Loops.of(t).maxFloat(b, v.count());
+        }
         MemorySegment s = v.segment();
         double best = Elements.getDouble(s, t, v.offset(0));
         for (long i = 1; i < v.count(); i++) {
             double x = Elements.getDouble(s, t, v.offset(i));
-            if (x != x) {
-                return Double.NaN;
-            }
-            if (least ? x < best : x > best) {
-                best = x;
-            }
+            best = least ? Math.min(best, x) : Math.max(best, x);
         }
         return best;
     }
@@ -499,6 +377,13 @@ public final class Kernels {
 
     private static long extremeLong(Strided v, boolean least) {
         DType t = v.dtype();
+        if (Elements.isFloat(t)) {
+            return (long) extreme(v, least);
+        }
+        if (v.isContiguous()) {
+            MemorySegment b = v.bytes();
+            return least ? Loops.of(t).minInt(b, v.count()) : Loops.of(t).maxInt(b, v.count());
+        }
         MemorySegment s = v.segment();
         long best = Elements.getLong(s, t, v.offset(0));
         boolean unsigned = t == DType.UINT64;
@@ -522,28 +407,7 @@ public final class Kernels {
 
     /** How many elements satisfy {@code element op value} (compared as floats). */
     public static long countWhere(Strided v, Compare op, double value) {
-        DType t = v.dtype();
-        long n = v.count();
-        long count = 0;
-        if (t == DType.FLOAT64 && v.isContiguous()) {
-            return DoubleScans.scan(null, v.bytes(), n, op, value);
-        }
-        if (t == DType.FLOAT32 && v.isContiguous()) {
-            MemorySegment s = v.bytes();
-            for (long i = 0; i < n; i++) {
-                if (op.test(s.getAtIndex(F32, i), value)) {
-                    count++;
-                }
-            }
-            return count;
-        }
-        MemorySegment s = v.segment();
-        for (long i = 0; i < n; i++) {
-            if (op.test(Elements.getDouble(s, t, v.offset(i)), value)) {
-                count++;
-            }
-        }
-        return count;
+        return count(v, op, value, 0, false);
     }
 
     /** How many elements satisfy {@code element op value}, compared exactly as integers (integer runs only). */
@@ -552,126 +416,61 @@ public final class Kernels {
         if (Elements.isFloat(t) || t == DType.UINT64) {
             return countWhere(v, op, (double) value);
         }
+        return count(v, op, value, value, true);
+    }
+
+    private static long count(Strided v, Compare op, double value, long exactValue, boolean exact) {
+        DType t = v.dtype();
         long n = v.count();
-        long count = 0;
-        if (t == DType.INT32 && v.isContiguous()) {
-            MemorySegment s = v.bytes();
-            for (long i = 0; i < n; i++) {
-                if (op.test(s.getAtIndex(I32, i), value)) {
-                    count++;
-                }
+        if (v.isContiguous()) {
+            Bounds b = Bounds.of(t, op, value, exactValue, exact);
+            if (b.lo() > b.hi()) {
+                return b.invert() ? n : 0;
             }
-            return count;
-        }
-        if (t == DType.INT64 && v.isContiguous()) {
-            MemorySegment s = v.bytes();
-            for (long i = 0; i < n; i++) {
-                if (op.test(s.getAtIndex(I64, i), value)) {
-                    count++;
-                }
-            }
-            return count;
-        }
-        if (t == DType.INT8 && v.isContiguous()) {
-            MemorySegment s = v.bytes();
-            for (long i = 0; i < n; i++) {
-                if (op.test(s.get(ValueLayout.JAVA_BYTE, i), value)) {
-                    count++;
-                }
-            }
-            return count;
-        }
-        if (t == DType.BOOL && v.isContiguous()) { // a bool element reads as 0 or 1
-            MemorySegment s = v.bytes();
-            for (long i = 0; i < n; i++) {
-                if (op.test(s.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1 : 0, value)) {
-                    count++;
-                }
-            }
-            return count;
-        }
-        if (t == DType.UINT8 && v.isContiguous()) {
-            MemorySegment s = v.bytes();
-            for (long i = 0; i < n; i++) {
-                if (op.test(s.get(ValueLayout.JAVA_BYTE, i) & 0xFF, value)) {
-                    count++;
-                }
-            }
-            return count;
+            return Loops.of(t).count(v.bytes(), n, b);
         }
         MemorySegment s = v.segment();
-        for (long i = 0; i < n; i++) {
-            if (op.test(Elements.getLong(s, t, v.offset(i)), value)) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /** {@code where} over contiguous int8, int32, int64 and float32 into a byte mask, a loop per dtype; -1 for other dtypes. */
-    private static long whereContiguous(MemorySegment m, MemorySegment s, DType t, long n, Compare op, double value,
-                                        boolean asLong, long lv) {
         long count = 0;
-        switch (t) {
-            case INT32 -> {
-                for (long i = 0; i < n; i++) {
-                    long x = s.getAtIndex(I32, i);
-                    int hit = (asLong ? op.test(x, lv) : op.test((double) x, value)) ? 1 : 0;
-                    m.set(ValueLayout.JAVA_BYTE, i, (byte) hit);
-                    count += hit;
-                }
-            }
-            case INT64 -> {
-                for (long i = 0; i < n; i++) {
-                    long x = s.getAtIndex(I64, i);
-                    int hit = (asLong ? op.test(x, lv) : op.test((double) x, value)) ? 1 : 0;
-                    m.set(ValueLayout.JAVA_BYTE, i, (byte) hit);
-                    count += hit;
-                }
-            }
-            case INT8 -> {
-                for (long i = 0; i < n; i++) {
-                    long x = s.get(ValueLayout.JAVA_BYTE, i);
-                    int hit = (asLong ? op.test(x, lv) : op.test((double) x, value)) ? 1 : 0;
-                    m.set(ValueLayout.JAVA_BYTE, i, (byte) hit);
-                    count += hit;
-                }
-            }
-            case FLOAT32 -> {
-                for (long i = 0; i < n; i++) {
-                    int hit = op.test(s.getAtIndex(F32, i), value) ? 1 : 0;
-                    m.set(ValueLayout.JAVA_BYTE, i, (byte) hit);
-                    count += hit;
-                }
-            }
-            default -> {
-                return -1;
-            }
+        for (long i = 0; i < n; i++) {
+            boolean hit = exact ? op.test(Elements.getLong(s, t, v.offset(i)), exactValue) : op.test(Elements.getDouble(s, t, v.offset(i)), value);
+            count += hit ? 1 : 0;
         }
         return count;
     }
 
-    /** {@code mask[i] = element[i] op value} (1 or 0), for a mask of the same count; returns how many are true. */
+    /** {@code mask[i] = element[i] op value} (1 or 0), for a mask of the same count; returns how many are true.
+     * {@code exactInteger}: an integer run is compared as integers (see {@link #where(Strided, Strided, Compare, long)}
+     * for values beyond 2^53). */
     public static long where(Strided mask, Strided v, Compare op, double value, boolean exactInteger) {
+        return where(mask, v, op, value, (long) value, exactInteger);
+    }
+
+    /** {@code mask[i] = element[i] op value}, an integer run compared exactly as integers (float and uint64 runs
+     * compare as float64, as {@link #countWhere(Strided, Compare, long)} does). */
+    public static long where(Strided mask, Strided v, Compare op, long value) {
+        return where(mask, v, op, value, value, true);
+    }
+
+    private static long where(Strided mask, Strided v, Compare op, double value, long lv, boolean exactInteger) {
         mask.requireWritable("where");
         sameCount("where", mask, v);
         DType t = v.dtype();
+        boolean exact = exactInteger && !Elements.isFloat(t) && t != DType.UINT64;
+        long n = v.count();
+        if (v.isContiguous() && mask.isContiguous() && mask.dtype().itemSize() == 1) {
+            Bounds b = Bounds.of(t, op, value, lv, exact);
+            MemorySegment m = mask.bytes();
+            if (b.lo() > b.hi()) {
+                m.fill((byte) b.flip());
+                return b.invert() ? n : 0;
+            }
+            return Loops.of(t).where(m, v.bytes(), n, b);
+        }
         MemorySegment m = mask.segment();
         MemorySegment s = v.segment();
-        boolean asLong = exactInteger && !Elements.isFloat(t) && t != DType.UINT64;
-        if (t == DType.FLOAT64 && v.isContiguous() && mask.isContiguous() && mask.dtype().itemSize() == 1) {
-            return DoubleScans.scan(mask.bytes(), v.bytes(), v.count(), op, value);
-        }
-        long lv = (long) value;
-        if (v.isContiguous() && mask.isContiguous() && mask.dtype().itemSize() == 1) {
-            long count = whereContiguous(mask.bytes(), v.bytes(), t, v.count(), op, value, asLong, lv);
-            if (count >= 0) {
-                return count;
-            }
-        }
         long count = 0;
-        for (long i = 0; i < v.count(); i++) {
-            boolean hit = asLong ? op.test(Elements.getLong(s, t, v.offset(i)), lv) : op.test(Elements.getDouble(s, t, v.offset(i)), value);
+        for (long i = 0; i < n; i++) {
+            boolean hit = exact ? op.test(Elements.getLong(s, t, v.offset(i)), lv) : op.test(Elements.getDouble(s, t, v.offset(i)), value);
             Elements.setLong(m, mask.dtype(), mask.offset(i), hit ? 1 : 0);
             if (hit) {
                 count++;
@@ -801,11 +600,8 @@ public final class Kernels {
         double scale = bins / (hi - lo);
         DType t = v.dtype();
         long n = v.count();
-        if (t == DType.FLOAT64 && v.isContiguous()) {
-            MemorySegment s = v.bytes();
-            for (long i = 0; i < n; i++) {
-                countBin(counts, s.getAtIndex(F64, i), lo, hi, scale, bins);
-            }
+        if (v.isContiguous()) {
+            Loops.of(t).histogram(v.bytes(), n, counts, lo, hi, scale);
             return counts;
         }
         MemorySegment s = v.segment();
@@ -859,28 +655,10 @@ public final class Kernels {
         double[] sums = new double[n];
         if (keys.dtype() == DType.INT32 && keys.isContiguous() && values.dtype() == DType.FLOAT64 && values.isContiguous()
                 && (where == null || where.isContiguous() && where.dtype().itemSize() == 1)) {
-            MemorySegment kb = keys.bytes();
-            MemorySegment vb = values.bytes();
-            long count = keys.count();
             if (where == null) {
-                for (long i = 0; i < count; i++) {
-                    int k = kb.getAtIndex(I32, i);
-                    if (k < 0 || k >= n) { // a fresh array: nothing the caller sees was changed
-                        throw keyOutside("group_sum", k, i, n);
-                    }
-                    sums[k] += vb.getAtIndex(F64, i);
-                }
+                Groups.sumInt32F64(keys.bytes(), values.bytes(), keys.count(), sums);
             } else {
-                MemorySegment mb = where.bytes();
-                for (long i = 0; i < count; i++) {
-                    if (mb.get(ValueLayout.JAVA_BYTE, i) != 0) {
-                        int k = kb.getAtIndex(I32, i);
-                        if (k < 0 || k >= n) {
-                            throw keyOutside("group_sum", k, i, n);
-                        }
-                        sums[k] += vb.getAtIndex(F64, i);
-                    }
-                }
+                Groups.sumInt32F64Where(keys.bytes(), values.bytes(), where.bytes(), keys.count(), sums);
             }
             return sums;
         }
@@ -899,7 +677,7 @@ public final class Kernels {
         return sums;
     }
 
-    private static IndexOutOfBoundsException keyOutside(String op, long key, long at, int n) {
+    static IndexOutOfBoundsException keyOutside(String op, long key, long at, int n) {
         return new IndexOutOfBoundsException(op + ": key " + key + " at " + at + " is outside [0, " + n + ")");
     }
 
@@ -912,15 +690,7 @@ public final class Kernels {
         long count = 0;
         if (dst.isContiguous() && a.isContiguous() && b.isContiguous()
                 && dst.dtype().itemSize() == 1 && a.dtype().itemSize() == 1 && b.dtype().itemSize() == 1) {
-            MemorySegment d = dst.bytes();
-            MemorySegment x = a.bytes();
-            MemorySegment y = b.bytes();
-            for (long i = 0; i < n; i++) {
-                int hit = (x.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1 : 0) & (y.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1 : 0);
-                d.set(ValueLayout.JAVA_BYTE, i, (byte) hit);
-                count += hit;
-            }
-            return count;
+            return Groups.andBytes(dst.bytes(), a.bytes(), b.bytes(), n);
         }
         for (long i = 0; i < n; i++) {
             boolean hit = Elements.getDouble(a.segment(), a.dtype(), a.offset(i)) != 0

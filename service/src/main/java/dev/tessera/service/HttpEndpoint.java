@@ -1,8 +1,6 @@
 package dev.tessera.service;
 
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -65,36 +63,32 @@ final class HttpEndpoint implements AutoCloseable {
     private void exchange(HttpExchange x) throws IOException {
         try (x) {
             if (!authorized(x.getRequestHeaders().getFirst("Authorization"))) {
-                respond(x, 401, ArrayService.error("PermissionError", "a request needs the header 'Authorization: Bearer TOKEN' with "
+                respond(x, 401, Protocol.error("PermissionError", "a request needs the header 'Authorization: Bearer TOKEN' with "
                         + "the token in " + tokenFile));
                 return;
             }
             if (!"POST".equals(x.getRequestMethod())) {
                 x.getResponseHeaders().set("Allow", "POST");
-                respond(x, 405, ArrayService.error("ValueError", "POST one JSON request to /"));
+                respond(x, 405, Protocol.error("ValueError", "POST one JSON request to /"));
                 return;
             }
             byte[] body;
             try (InputStream in = x.getRequestBody()) {
-                body = in.readNBytes(ArrayService.MAX_REQUEST_BYTES + 1);
+                body = in.readNBytes(Protocol.MAX_REQUEST_BYTES + 1);
             }
-            if (body.length > ArrayService.MAX_REQUEST_BYTES) {
-                respond(x, 413, ArrayService.error("ValueError", "request longer than " + ArrayService.MAX_REQUEST_BYTES + " bytes refused"));
+            if (body.length > Protocol.MAX_REQUEST_BYTES) {
+                respond(x, 413, Protocol.error("ValueError", "request longer than " + Protocol.MAX_REQUEST_BYTES + " bytes refused"));
                 return;
             }
             JsonObject request;
             try {
-                JsonElement parsed = JsonParser.parseString(new String(body, StandardCharsets.UTF_8));
-                if (!parsed.isJsonObject()) {
-                    throw new IllegalArgumentException("a request is one JSON object");
-                }
-                request = parsed.getAsJsonObject();
-            } catch (RuntimeException e) {
-                respond(x, 400, ArrayService.error("ValueError", "malformed request: " + e.getMessage()));
+                request = Protocol.parse(new String(body, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                respond(x, 400, Protocol.error("ValueError", e.getMessage()));
                 return;
             }
-            if (request.has("op") && request.get("op").isJsonPrimitive() && "run".equals(request.get("op").getAsString())) {
-                respond(x, 400, ArrayService.error("ValueError", "scripts run over the Unix socket only"));
+            if (Protocol.streams(request)) {
+                respond(x, 400, Protocol.error("ValueError", "scripts run over the Unix socket only"));
                 return;
             }
             respond(x, 200, handler.apply(request));

@@ -1,92 +1,100 @@
 package dev.tessera.service;
 
+import dev.tessera.buffer.HostErrors;
 import dev.tessera.shm.ArrayView;
+import dev.tessera.workers.RowMap;
 import dev.tessera.workers.TaskFuture;
+import dev.tessera.workers.Timeouts;
 import dev.tessera.workers.WorkerException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A job of the service: one task ({@code submit}) or one task per part of an array ({@code map}), with its
- * progress (parts done of parts), its cancel, and the views it holds, released once every task has ended. The
- * first part that fails fails the job and cancels the parts not yet done.
+ * A job of the service: one task ({@code submit}) or a map over an array's rows ({@code map}, a {@link RowMap}), with
+ * its progress (parts done of parts) and its cancel. Every part runs even when another fails (the map's one failure
+ * model); the job then failed, and says which parts completed and which failed. A cancel or the job's timeout stops
+ * the parts not yet done.
  */
 final class Job {
     enum State { RUNNING, DONE, FAILED, CANCELLED, TIMED_OUT }
 
     final long id;
-    final boolean oneTask;
-    private final List<TaskFuture> tasks;
+    /** The map's ranges and outcomes; null for a submitted task. */
+    final RowMap rows;
+    private final List<TaskFuture> parts;
     private final CompletableFuture<Void> ended;
     private volatile State stoppedAs; // CANCELLED or TIMED_OUT once stopped from outside
-    private volatile Throwable failure;
 
-    Job(long id, boolean oneTask, List<TaskFuture> tasks, List<ArrayView> views, double timeoutSeconds) {
-        this.id = id;
-        this.oneTask = oneTask;
-        this.tasks = tasks;
-        // The job ends after each task's outcome is recorded (a stage after the recording, not the task itself:
-        // callbacks on one future run in no fixed order).
-        CompletableFuture<?>[] recorded = new CompletableFuture<?>[tasks.size()];
-        for (int i = 0; i < recorded.length; i++) {
-            recorded[i] = tasks.get(i).whenComplete((v, e) -> {
-                if (e != null && !(unwrap(e) instanceof CancellationException) && failure == null) {
-                    failure = unwrap(e);
-                    stopTasks();
-                }
-            });
-        }
-        this.ended = CompletableFuture.allOf(recorded);
+    /** One task; {@code views} are its arguments' views, released once it has ended. */
+    Job(long id, TaskFuture task, List<ArrayView> views, double timeoutSeconds) {
+        this(id, null, List.of(task), timeoutSeconds);
         ended.whenComplete((v, e) -> views.forEach(ArrayView::release));
-        if (timeoutSeconds > 0 && Double.isFinite(timeoutSeconds)) {
-            CompletableFuture.delayedExecutor((long) (timeoutSeconds * 1e9), TimeUnit.NANOSECONDS).execute(() -> stop(State.TIMED_OUT));
+    }
+
+    /** A map over rows (its tasks own their views). */
+    Job(long id, RowMap rows, double timeoutSeconds) {
+        this(id, rows, rows.futures(), timeoutSeconds);
+    }
+
+    private Job(long id, RowMap rows, List<TaskFuture> parts, double timeoutSeconds) {
+        this.id = id;
+        this.rows = rows;
+        this.parts = parts;
+        // exceptionally(): a part's failure is its outcome; the job ends once every part has ended
+        this.ended = CompletableFuture.allOf(parts.stream().map(f -> f.exceptionally(e -> null)).toArray(CompletableFuture[]::new));
+        Duration timeout = timeoutSeconds > 0 ? Timeouts.duration(timeoutSeconds) : null;
+        if (timeout != null) {
+            CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() -> stop(State.TIMED_OUT));
         }
     }
 
-    /** Stops the tasks not yet done (a running one is interrupted); a job already ended keeps its state. */
+    /** Stops the parts not yet done (a running one is interrupted); a job already ended keeps its state. */
     void stop(State why) {
-        if (!ended.isDone() && failure == null && stoppedAs == null) {
+        if (!ended.isDone() && stoppedAs == null) {
             stoppedAs = why;
-            stopTasks();
-        }
-    }
-
-    private void stopTasks() {
-        for (TaskFuture t : tasks) {
-            t.cancel(true);
+            for (TaskFuture t : parts) {
+                t.cancel(true);
+            }
         }
     }
 
     State state() {
-        if (failure != null) {
-            return State.FAILED;
-        }
         if (stoppedAs != null) {
             return stoppedAs;
         }
-        return ended.isDone() ? State.DONE : State.RUNNING;
+        if (!ended.isDone()) {
+            return State.RUNNING;
+        }
+        return failure() != null ? State.FAILED : State.DONE;
     }
 
     int partsDone() {
         int n = 0;
-        for (TaskFuture t : tasks) {
+        for (TaskFuture t : parts) {
             n += t.isDone() && !t.isCompletedExceptionally() ? 1 : 0;
         }
         return n;
     }
 
     int parts() {
-        return tasks.size();
+        return parts.size();
     }
 
-    /** Waits up to {@code seconds} for the job to end (its tasks all finished, failed or stopped). */
+    /** Waits up to {@code seconds} for the job to end (its parts all finished, failed or stopped). */
     boolean await(double seconds) throws InterruptedException {
         try {
-            ended.get((long) (Math.max(0, Math.min(seconds, 1e6)) * 1e9), TimeUnit.NANOSECONDS);
+            long nanos = Timeouts.nanos(seconds);
+            if (nanos < 0) {
+                ended.get();
+            } else {
+                ended.get(nanos, TimeUnit.NANOSECONDS);
+            }
         } catch (TimeoutException e) {
             return false;
         } catch (ExecutionException | CancellationException e) {
@@ -99,28 +107,36 @@ final class Job {
         return ended.isDone();
     }
 
-    /** Each task's result, in part order (valid once {@link #state()} is DONE). */
+    /** Each part's result, in part order (valid once {@link #state()} is DONE). */
     List<Object> results() {
-        return tasks.stream().map(CompletableFuture::join).toList();
+        return parts.stream().map(CompletableFuture::join).toList();
     }
 
+    /** The first part, in order, that failed (not counting parts stopped by a cancel or the timeout); null if none. */
     Throwable failure() {
-        return failure;
+        for (TaskFuture t : parts) {
+            if (t.isCompletedExceptionally() && !t.isCancelled()) {
+                Throwable e = unwrap(t.exceptionNow());
+                if (!(e instanceof CancellationException)) {
+                    return e;
+                }
+            }
+        }
+        return null;
     }
 
     private static Throwable unwrap(Throwable e) {
-        while ((e instanceof java.util.concurrent.CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();
         }
         return e;
     }
 
-    /** The failure's Python type, message and the worker's traceback. */
+    /** A failure's Python type, message and the worker's traceback. */
     static String[] describe(Throwable c) {
         if (c instanceof WorkerException w) {
             return new String[] {w.pythonType(), w.pythonMessage(), w.traceback()};
         }
-        String type = c instanceof RuntimeException e ? dev.tessera.buffer.graalpy.PythonErrors.builtinTypeName(e) : "RuntimeError";
-        return new String[] {type, String.valueOf(c.getMessage()), ""};
+        return new String[] {HostErrors.pythonType(c), String.valueOf(c.getMessage()), ""};
     }
 }

@@ -5,19 +5,15 @@ import java.io.OutputStream;
 import java.nio.channels.SocketChannel;
 
 /**
- * A script's output to its {@code tessera run} client: frames of one byte (1 stdout, 2 stderr, 3 exit), a 4-byte
+ * A script's output to its {@code tessera run} client: frames of one kind byte ({@link Protocol.Frame}), a 4-byte
  * big-endian length, the bytes. Any thread of the script may write; frames never interleave. Once the client is
  * gone, output is dropped (the script is being cancelled).
  */
 final class RunFrames implements ScriptRunner.Output {
-    static final int STDOUT = 1;
-    static final int STDERR = 2;
-    static final int EXIT = 3;
-
     private final OutputStream sink;
     private final SocketChannel channel;
-    private final OutputStream out = new Stream(STDOUT);
-    private final OutputStream err = new Stream(STDERR);
+    private final OutputStream out = new Stream(Protocol.Frame.STDOUT);
+    private final OutputStream err = new Stream(Protocol.Frame.STDERR);
     private boolean gone;
     private volatile boolean exited;
 
@@ -43,7 +39,7 @@ final class RunFrames implements ScriptRunner.Output {
     /** Sends the status and closes the connection (which also ends the service's watch on it). */
     @Override
     public void exit(int status) {
-        frame(EXIT, new byte[] {(byte) (status >>> 24), (byte) (status >>> 16), (byte) (status >>> 8), (byte) status}, 0, 4);
+        frame(Protocol.Frame.EXIT, new byte[] {(byte) (status >>> 24), (byte) (status >>> 16), (byte) (status >>> 8), (byte) status}, 0, 4);
         exited = true;
         try {
             channel.close();
@@ -52,12 +48,12 @@ final class RunFrames implements ScriptRunner.Output {
         }
     }
 
-    private synchronized void frame(int kind, byte[] b, int off, int len) {
+    private synchronized void frame(Protocol.Frame kind, byte[] b, int off, int len) {
         if (gone) {
             return;
         }
         byte[] frame = new byte[5 + len]; // one write: header and bytes
-        frame[0] = (byte) kind;
+        frame[0] = (byte) kind.kind;
         frame[1] = (byte) (len >>> 24);
         frame[2] = (byte) (len >>> 16);
         frame[3] = (byte) (len >>> 8);
@@ -71,9 +67,9 @@ final class RunFrames implements ScriptRunner.Output {
     }
 
     private final class Stream extends OutputStream {
-        private final int kind;
+        private final Protocol.Frame kind;
 
-        Stream(int kind) {
+        Stream(Protocol.Frame kind) {
             this.kind = kind;
         }
 

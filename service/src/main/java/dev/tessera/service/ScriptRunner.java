@@ -2,7 +2,7 @@ package dev.tessera.service;
 
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
-import dev.tessera.workers.MainInterpreter;
+import dev.tessera.workers.python.MainInterpreter;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;

@@ -15,15 +15,19 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The service with the machine's real CPython as its client (client_suite.py: attach, fill through workers, read
- * and write from CPython, refusals, a client dying with a mapping, release, malformed and oversized requests).
+ * The service with the machine's real CPython as its client (client_suite.py, a unittest suite: attach, fill through
+ * workers, read and write from CPython, jobs, refusals, a client dying with a mapping, release, memory given back,
+ * malformed and oversized requests; run_suite.py: `tessera run` through the service).
  */
 class ArrayServiceTest {
     private static PythonRuntime runtime;
@@ -54,6 +58,7 @@ class ArrayServiceTest {
     }
 
     @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES) // a CPython suite of its own: 4 minutes with the machine shared
     void cpythonClientsAttachFillReadAndReleaseAndBadRequestsAreRefused(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(hasPython3(), "python3 is not on PATH");
         Path socket = dir.resolve("run").resolve("t.sock");
@@ -86,6 +91,7 @@ class ArrayServiceTest {
     }
 
     @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES) // a CPython suite of its own, starting main interpreters
     void tesseraRunClientsGetWarmInterpretersWithTheirOutputStatusArgvAndDirectory(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(hasPython3(), "python3 is not on PATH");
         Path socket = dir.resolve("run").resolve("t.sock");
@@ -167,16 +173,29 @@ class ArrayServiceTest {
         return Files.exists(client.resolve("tessera_client.py")) ? client : Path.of("python").toAbsolutePath();
     }
 
-    /** Runs a CPython suite that prints CHECKS PASSED when every check held. */
+    /**
+     * Runs a CPython unittest suite; passes when it exits 0 having run exactly the tests its file defines (its
+     * {@code def test_} methods, per unittest's summary).
+     */
     private static void runSuite(String suite, String... args) throws Exception {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("python3", resource(suite).toString()));
+        Path file = resource(suite);
+        long defined = Pattern.compile("(?m)^\\s+def test_\\w+\\(").matcher(Files.readString(file)).results().count();
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("python3", file.toString()));
         command.addAll(java.util.List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        Path log = Files.createTempFile("tessera-suite", ".txt");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean exited = p.waitFor(10, TimeUnit.MINUTES);
+        if (!exited) {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(log);
+        Files.delete(log);
+        assertTrue(exited, () -> suite + " did not end in 10 minutes:\n" + out);
         System.out.print(out); // the figures a suite prints (e.g. RSS before and after release)
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("CHECKS PASSED"), out);
+        Matcher ran = Pattern.compile("(?m)^Ran (\\d+) tests? in ").matcher(out);
+        assertTrue(ran.find(), () -> suite + " printed no unittest summary:\n" + out);
+        assertEquals(defined, Long.parseLong(ran.group(1)), () -> suite + " defines " + defined + " tests:\n" + out);
     }
 
     private static boolean hasPython3() {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +26,7 @@ class ConcurrencyProofsTest {
             "BoundedQueueStress");
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES) // the JCStress run itself is given 15
     void noForbiddenOutcomeUnderRaces(@TempDir Path dir) throws Exception {
         String mode = System.getProperty("tessera.jcstress.mode", "ci");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");

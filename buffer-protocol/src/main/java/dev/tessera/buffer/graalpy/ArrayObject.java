@@ -30,6 +30,7 @@ public final class ArrayObject extends HostObject {
     private volatile ViewBuffer wholeReadOnly; // shared by every memoryview(array): no view piles up per call
 
     public ArrayObject(SharedArray array) {
+        super(META, MEMBERS);
         this.array = array;
     }
 
@@ -59,16 +60,6 @@ public final class ArrayObject extends HostObject {
             wholeReadOnly = v;
         }
         return v;
-    }
-
-    @Override
-    protected HostMembers members() {
-        return MEMBERS;
-    }
-
-    @Override
-    protected MetaType metaType() {
-        return META;
     }
 
     @Override

@@ -16,24 +16,28 @@ import com.oracle.truffle.api.nodes.Node;
  * runs beside Python in another, as before.
  */
 public final class Gil {
+    /** GraalPy's one uncached release (a singleton): what takes a released GIL back. Set by the first release. */
+    private static GilNode.UncachedRelease release;
+
     private Gil() {
     }
 
     /**
      * Releases the calling thread's GIL if it holds it (it does not when GraalPy released it around the call, its
-     * default); {@code close()} on the result takes it back. Null when there was nothing to release.
+     * default); true if it did: then {@link #retake} must follow.
      */
-    public static GilNode.UncachedRelease releaseIfHeld(Node node) {
+    public static boolean releaseIfHeld(Node node) {
         if (PythonContext.get(node).ownsGil()) {
-            return GilNode.uncachedRelease();
+            release = GilNode.uncachedRelease();
+            return true;
         }
-        return null;
+        return false;
     }
 
     /** Takes back a GIL that {@link #releaseIfHeld} released; waits (interruptibly, at safepoints) for it. */
-    public static void retake(GilNode.UncachedRelease released) {
-        if (released != null) {
-            released.close();
+    public static void retake(boolean released) {
+        if (released) {
+            release.close();
         }
     }
 }

@@ -10,6 +10,7 @@ import com.oracle.graal.python.runtime.GilNode;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.strings.TruffleString;
 import dev.tessera.buffer.values.Tuple;
+import dev.tessera.shm.SharedArray;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,9 +20,6 @@ import java.util.List;
  * checked here once and not again in Python.
  */
 public final class GuestArgs {
-    /** A timeout meaning "wait as long as it takes". */
-    public static final long FOREVER = -1;
-
     private GuestArgs() {
     }
 
@@ -108,18 +106,6 @@ public final class GuestArgs {
         return s;
     }
 
-    /** How long a queue or pool call may wait: 0 without {@code block}, {@link #FOREVER} for a None timeout. */
-    public static long timeoutNanos(Object block, Object timeout) {
-        if (!truthy(block)) {
-            return 0;
-        }
-        double s = asSeconds(timeout, "timeout", -1);
-        if (s < 0) {
-            return FOREVER;
-        }
-        return s >= 9.2e9 ? FOREVER : (long) (s * 1e9);
-    }
-
     /** A tuple of str. */
     @TruffleBoundary
     public static List<String> asStrings(Object v, String what) {
@@ -147,11 +133,32 @@ public final class GuestArgs {
         Tuple t = (Tuple) GuestValues.toHost(v, what);
         long[] out = new long[t.size()];
         for (int i = 0; i < out.length; i++) {
+            if (t.get(i) instanceof java.math.BigInteger b) {
+                throw new ArithmeticException(what + ": " + b + " does not fit in 64 bits");
+            }
             if (!(t.get(i) instanceof Long l)) {
-                throw new ClassCastException(what + " must hold ints that fit in 64 bits");
+                throw new ClassCastException(what + " entries must be ints, got " + repr(t.get(i)));
             }
             out[i] = l;
         }
         return out;
+    }
+
+    /** A host-form value as Python would show it in a message (its repr, for the plain kinds). */
+    private static String repr(Object hostValue) {
+        return switch (hostValue) {
+            case null -> "None";
+            case Boolean b -> b ? "True" : "False";
+            case TruffleString s -> "'" + s.toJavaStringUncached() + "'";
+            default -> String.valueOf(hostValue);
+        };
+    }
+
+    /** A tessera array ({@code tessera.Array}). */
+    public static SharedArray asArray(Object v, String what) {
+        if (v instanceof ArrayObject a) {
+            return a.array();
+        }
+        throw new ClassCastException(what + " must be a tessera.Array, not " + GuestValues.typeName(v));
     }
 }

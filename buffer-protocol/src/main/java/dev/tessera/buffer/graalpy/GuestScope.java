@@ -16,8 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * (as CPython's {@code _register_heap_types} does); each class is looked up on first use, so that a class whose
  * definition imports a slow module (queue.Full) costs nothing until it is raised.
  *
- * <p>Host functions run with the GIL released (GraalPy releases it around foreign calls); whatever here calls
- * back into Python takes it again first.
+ * <p>A host function may be running with its thread's GIL or without it (a quick one keeps the GIL of a thread that
+ * keeps it across host calls, the others give it up: see {@link Gil}); whatever here calls back into Python takes
+ * the GIL first, which costs nothing when the thread holds it already.
  */
 public final class GuestScope {
     private final String name;

@@ -24,6 +24,7 @@ import com.oracle.graal.python.runtime.sequence.storage.ObjectSequenceStorage;
 import com.oracle.graal.python.runtime.sequence.storage.SequenceStorage;
 import com.oracle.graal.python.util.PythonUtils;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
+import com.oracle.truffle.api.nodes.Node;
 import com.oracle.truffle.api.strings.TruffleString;
 import dev.tessera.buffer.values.GuestHandle;
 import dev.tessera.buffer.values.HostHandle;
@@ -33,6 +34,8 @@ import dev.tessera.buffer.values.Tuple;
 import dev.tessera.shm.ArrayView;
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Python values to host form and back, in one step each way, reading and building GraalPy's own objects
@@ -40,8 +43,10 @@ import java.util.Arrays;
  * that array. Exact types only, as CPython's interpreters require: a subclass of int or tuple is not shareable.
  * This is the one place that validates a value crossing between interpreters.
  *
- * <p>Runs without the GIL (inside host functions): it only reads immutable Python objects (ints, strs, bytes,
- * tuples) and builds new ones; it takes the GIL only to name the type of a value it refuses.
+ * <p>Needs no GIL of its own: it only reads immutable Python objects (ints, strs, bytes, tuples) and builds new ones,
+ * so it is right both inside a quick host function (whose thread may keep its GIL, see {@link Gil}) and inside one
+ * that gave the GIL up; it takes the GIL only to name the type of a value it refuses (a GIL its thread holds already
+ * is taken again at no cost).
  */
 public final class GuestValues {
     private GuestValues() {
@@ -151,6 +156,70 @@ public final class GuestValues {
             case HostHandle h -> h.toGuest();
             default -> throw new IllegalStateException("not a host-form shareable: " + v.getClass().getName());
         };
+    }
+
+    /** As {@link #toGuest(Object, PythonLanguage, boolean)}, for the interpreter that {@code node} belongs to. */
+    public static Object toGuest(Object v, Node node, boolean viewsAsMemoryviews) {
+        return toGuest(v, PythonLanguage.get(node), viewsAsMemoryviews);
+    }
+
+    /** Python's None, for host functions that return nothing. */
+    public static Object none() {
+        return PNone.NONE;
+    }
+
+    /** A tuple of Python values (already converted), in the interpreter that {@code node} belongs to. */
+    @TruffleBoundary
+    public static Object tuple(Node node, Object... pythonValues) {
+        return PFactory.createTuple(PythonLanguage.get(node), pythonValues);
+    }
+
+    /** A Python str. */
+    @TruffleBoundary
+    public static Object str(String s) {
+        return PythonUtils.toTruffleStringUncached(s == null ? "" : s);
+    }
+
+    /** Whether {@code v} is a tuple (of any kind: exactness is checked when it is converted). */
+    public static boolean isTuple(Object v) {
+        return v instanceof PTuple;
+    }
+
+    // ---- keyword arguments: they cross as a tuple of (name, value) pairs, each value checked under its own name ----
+
+    /** Keyword arguments from Python's pairs ({@code tuple(kwargs.items())}), or none for None. */
+    @TruffleBoundary
+    public static Map<String, Object> kwargsToHost(Object pairs) {
+        if (GuestArgs.isNone(pairs)) {
+            return Map.of();
+        }
+        if (!(pairs instanceof PTuple t) || !(t.getSequenceStorage() instanceof ObjectSequenceStorage items)) {
+            throw new ClassCastException("keyword arguments must come as a tuple of (name, value) pairs");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        Object[] array = items.getInternalObjectArray();
+        for (int i = 0; i < items.length(); i++) {
+            if (!(array[i] instanceof PTuple pair) || !(pair.getSequenceStorage() instanceof ObjectSequenceStorage kv) || kv.length() != 2) {
+                throw new ClassCastException("keyword arguments must come as a tuple of (name, value) pairs");
+            }
+            String name = GuestArgs.asString(kv.getInternalObjectArray()[0], "keyword");
+            out.put(name, toHost(kv.getInternalObjectArray()[1], "argument '" + name + "'"));
+        }
+        return out;
+    }
+
+    /** Keyword arguments as Python's pairs, None when there are none; views as memoryviews. */
+    @TruffleBoundary
+    public static Object kwargsToGuest(Map<String, Object> kwargs, Node node) {
+        if (kwargs.isEmpty()) {
+            return PNone.NONE;
+        }
+        Object[] pairs = new Object[kwargs.size()];
+        int i = 0;
+        for (Map.Entry<String, Object> e : kwargs.entrySet()) {
+            pairs[i++] = Tuple.wrap(new Object[] {e.getKey(), e.getValue()});
+        }
+        return toGuest(Tuple.wrap(pairs), PythonLanguage.get(node), true);
     }
 
     /** A memoryview over a view's buffer, as {@code memoryview(buffer)} would make it. */

@@ -2,7 +2,6 @@ package dev.tessera.buffer.graalpy;
 
 import static com.oracle.graal.python.builtins.PythonBuiltinClassType.TypeError;
 
-import com.oracle.graal.python.runtime.GilNode;
 import com.oracle.graal.python.runtime.exception.PException;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.dsl.Bind;
@@ -19,10 +18,11 @@ import com.oracle.truffle.api.nodes.Node;
  * arrive as GraalPy's own values and are checked here once; the result goes back as a Python value; failures
  * are raised as Python exceptions of the calling interpreter ({@link GuestScope}).
  *
- * <p>The body runs behind a {@link TruffleBoundary} as ordinary JIT-compiled Java, without the GIL, so a body may
- * block or run long: GraalPy releases the GIL around foreign calls, and where a thread keeps it across calls
- * ({@link Gil}) the body gives it up itself, unless the function is {@link #quick()}: one that returns at once or
- * waits only in a {@code WaitSet} (which gives the GIL up while it waits). Exceptions through the boundary do not
+ * <p>The body runs behind a {@link TruffleBoundary} as ordinary JIT-compiled Java, and without the GIL, so that it
+ * may block or run long: GraalPy releases the GIL around foreign calls, and where a thread keeps it across calls
+ * ({@link Gil}) the body gives it up itself. A {@link #quick()} function is the exception: it returns at once or
+ * waits only in a {@code WaitSet} (which gives the GIL up while it waits), so it runs with the GIL of a thread that
+ * keeps it, and its body must not block otherwise. Exceptions through the boundary do not
  * deoptimize the caller: a loop that meets QueueEmpty on every turn stays compiled.
  */
 @ExportLibrary(InteropLibrary.class)
@@ -86,7 +86,7 @@ public final class HostFunction implements TruffleObject {
             throw PythonErrors.raise(node, TypeError, name + "() takes " + (minArgs == maxArgs ? minArgs : minArgs + " to " + maxArgs)
                     + " arguments (" + args.length + " given)");
         }
-        GilNode.UncachedRelease gil = quick ? null : Gil.releaseIfHeld(node);
+        boolean gil = !quick && Gil.releaseIfHeld(node);
         try {
             return body.call(args, node);
         } catch (PException e) {

@@ -1,6 +1,5 @@
 package dev.tessera.buffer.graalpy;
 
-import com.oracle.graal.python.runtime.GilNode;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.dsl.Bind;
 import com.oracle.truffle.api.interop.InteropLibrary;
@@ -15,18 +14,30 @@ import dev.tessera.buffer.interop.MetaType;
 /**
  * What every Tessera host object that Python holds has in common, written once (as GraalPy's own
  * {@code PythonAbstractObject} does for its objects): interop members, read and invoked by name; the meta type
- * that Python registers its class for; and a display string. A subclass says which members it has and what they
- * do, and may export more libraries (a view exports GraalPy's buffer libraries). Failures of a member become
+ * that Python registers its class for; and a display string. A subclass passes its members and meta type up, says
+ * what the members do, and may export more libraries (a view exports GraalPy's buffer libraries). Failures of a member become
  * Python exceptions.
  */
 @ExportLibrary(InteropLibrary.class)
 public abstract class HostObject implements TruffleObject {
+    private final MetaType metaType;
+    private final HostMembers members;
+
+    /** {@code metaType}: the class Python registers its own class for; {@code members}: what it has, by name. */
+    protected HostObject(MetaType metaType, HostMembers members) {
+        this.metaType = metaType;
+        this.members = members;
+    }
 
     /** The members of this kind of object. */
-    protected abstract HostMembers members();
+    protected final HostMembers members() {
+        return members;
+    }
 
     /** The meta type Python registers its class for. */
-    protected abstract MetaType metaType();
+    protected final MetaType metaType() {
+        return metaType;
+    }
 
     /** The value of a readable member. */
     protected Object read(String member) {
@@ -80,7 +91,7 @@ public abstract class HostObject implements TruffleObject {
         if (!members().isInvocable(member)) {
             throw UnknownIdentifierException.create(member);
         }
-        GilNode.UncachedRelease gil = Gil.releaseIfHeld(node); // a member may wait or run long (see Gil)
+        boolean gil = Gil.releaseIfHeld(node); // a member may wait or run long (see Gil)
         try {
             return invoke(member, args);
         } catch (RuntimeException e) {

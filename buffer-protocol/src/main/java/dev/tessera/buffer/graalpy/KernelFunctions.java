@@ -103,8 +103,7 @@ public final class KernelFunctions {
                     Strided mask = KernelArgs.strided(a[0], "mask");
                     Strided v = KernelArgs.strided(a[1], "view");
                     Compare op = Compare.parse(GuestArgs.asString(a[2], "op"));
-                    boolean exact = !isFloat(a[3]);
-                    return Kernels.where(mask, v, op, exact ? exactLong(a[3], "value") : asDouble(a[3]), exact);
+                    return isFloat(a[3]) ? Kernels.where(mask, v, op, asDouble(a[3]), false) : Kernels.where(mask, v, op, exactLong(a[3], "value"));
                 }),
                 kernel("compress", 3, scope, (a, node) -> Kernels.compress(KernelArgs.strided(a[0], "dst"),
                         KernelArgs.strided(a[1], "src"), KernelArgs.strided(a[2], "mask"))),

@@ -7,14 +7,12 @@ import com.oracle.graal.python.util.PythonUtils;
 import com.oracle.truffle.api.CompilerDirectives;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.nodes.Node;
-import dev.tessera.shm.ArrayClosedException;
-import dev.tessera.shm.LeaseConflictException;
-import dev.tessera.shm.StoreLimitException;
+import dev.tessera.buffer.HostErrors;
 
 /**
  * Turns host-side failures into Python exceptions raised in the calling interpreter, so that a Python mistake
  * never reaches the user as a Java stack trace. Tessera's own Python classes (NotShareableError, QueueEmpty...)
- * are raised through the interpreter's {@link GuestScope}; builtin types through here.
+ * are raised through the interpreter's {@link GuestScope}; builtin types through here, chosen by {@link HostErrors}.
  */
 public final class PythonErrors {
     private PythonErrors() {
@@ -41,32 +39,12 @@ public final class PythonErrors {
 
     @TruffleBoundary
     static String message(RuntimeException e) {
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return HostErrors.message(e);
     }
 
-    /** The name of the builtin exception class {@link #fromHost} raises for {@code e} ("ValueError"). */
-    public static String builtinTypeName(RuntimeException e) {
-        return pythonType(e).name();
-    }
-
+    /** The builtin class {@link #fromHost} raises for {@code e}: {@link HostErrors}' table, as GraalPy's type. */
+    @TruffleBoundary
     static PythonBuiltinClassType pythonType(RuntimeException e) {
-        if (e instanceof ArrayClosedException) {
-            return PythonBuiltinClassType.ValueError;
-        } else if (e instanceof LeaseConflictException) {
-            return PythonBuiltinClassType.BufferError;
-        } else if (e instanceof StoreLimitException) {
-            return PythonBuiltinClassType.MemoryError;
-        } else if (e instanceof IndexOutOfBoundsException) {
-            return PythonBuiltinClassType.IndexError;
-        } else if (e instanceof ArithmeticException) {
-            return PythonBuiltinClassType.OverflowError;
-        } else if (e instanceof IllegalArgumentException) {
-            return PythonBuiltinClassType.ValueError;
-        } else if (e instanceof ClassCastException || e instanceof UnsupportedOperationException) {
-            return PythonBuiltinClassType.TypeError;
-        } else if (e instanceof IllegalStateException) {
-            return PythonBuiltinClassType.ValueError;
-        }
-        return PythonBuiltinClassType.RuntimeError;
+        return PythonBuiltinClassType.valueOf(HostErrors.pythonType(e));
     }
 }

@@ -1,14 +1,11 @@
 package dev.tessera.buffer.graalpy;
 
 import static com.oracle.graal.python.builtins.PythonBuiltinClassType.BufferError;
-import static com.oracle.graal.python.builtins.PythonBuiltinClassType.IndexError;
-import static com.oracle.graal.python.builtins.PythonBuiltinClassType.TypeError;
-import static com.oracle.graal.python.builtins.PythonBuiltinClassType.ValueError;
+import static dev.tessera.buffer.graalpy.BufferLayouts.*;
 
 import com.oracle.graal.python.builtins.objects.buffer.BufferFlags;
 import com.oracle.graal.python.builtins.objects.buffer.PythonBufferAccessLibrary;
 import com.oracle.graal.python.builtins.objects.buffer.PythonBufferAcquireLibrary;
-import com.oracle.graal.python.runtime.exception.PException;
 import com.oracle.graal.python.util.PythonUtils;
 import com.oracle.truffle.api.CompilerDirectives;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
@@ -44,18 +41,6 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
     /** The interop class of views; Python registers {@code tessera.View} for it. */
     public static final MetaType META = MetaType.of("tessera.View", ViewBuffer.class);
 
-    // Native order is what every Python format without a prefix uses; the swapped layouts serve '<' / '>' views.
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final ValueLayout.OfShort I16_SWAPPED = I16.withOrder(swapped());
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ValueLayout.OfInt I32_SWAPPED = I32.withOrder(swapped());
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
-    private static final ValueLayout.OfLong I64_SWAPPED = I64.withOrder(swapped());
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    private static final ValueLayout.OfFloat F32_SWAPPED = F32.withOrder(swapped());
-    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED;
-    private static final ValueLayout.OfDouble F64_SWAPPED = F64.withOrder(swapped());
-
     /**
      * The class of every segment Tessera hands out (shm-core makes mapped files native segments too). Accesses
      * cast to it exactly: Truffle's partial evaluator does not know a field's concrete class, so a plain
@@ -63,12 +48,6 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
      * Measured: about 3x the write rate.
      */
     private static final Class<? extends MemorySegment> SEGMENT_CLASS = SharedArray.segmentClass();
-
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
-
-    private static ByteOrder swapped() {
-        return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-    }
 
     private static final HostMembers MEMBERS = HostMembers.of(
             Set.of("_shape", "format", "itemsize", "nbytes", "readonly", "start", "stop", "released"),
@@ -87,6 +66,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
     private boolean revoked;
 
     private ViewBuffer(ArrayView view, BufferSpec spec) {
+        super(META, MEMBERS);
         this.view = view;
         this.segment = view.uncheckedSegment();
         if (segment.getClass() != SEGMENT_CLASS) {
@@ -116,7 +96,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
     /** Throws (a host exception) if this view was revoked, released, or its array closed: kernels check once per call. */
     void checkUsableForKernels() {
         if (revoked) {
-            throw new dev.tessera.shm.ArrayClosedException(releasedMessage());
+            throw new dev.tessera.shm.ArrayClosedException(ViewFailures.releasedMessage(view));
         }
         view.checkUsable();
     }
@@ -125,40 +105,12 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         return CompilerDirectives.castExact(segment, SEGMENT_CLASS);
     }
 
-    // ---- liveness and failures --------------------------------------------------------------------------------
+    // ---- liveness (its failures: ViewFailures) ---------------------------------------------------------------
 
     private void checkLive(Node node) {
         if (revoked) {
-            throw released(node);
+            throw ViewFailures.released(node, view);
         }
-    }
-
-    private PException released(Node node) {
-        return PythonErrors.raise(node, ValueError, releasedMessage());
-    }
-
-    @TruffleBoundary
-    private String releasedMessage() {
-        if (view.array().isClosed()) {
-            return "array '" + view.array().name() + "' was released: its memory is gone";
-        }
-        return view.describe() + " was released: take a new view";
-    }
-
-    /** An FFM access failed: the arena was closed under us, or an offset was out of range. */
-    private PException accessFailed(Node node, RuntimeException e) {
-        if (e instanceof IndexOutOfBoundsException) {
-            return PythonErrors.raise(node, IndexError, "offset out of range of " + length + "-byte " + describe());
-        }
-        if (e instanceof IllegalArgumentException) { // FFM: write to a read-only segment
-            return PythonErrors.raise(node, TypeError, "cannot modify read-only memory");
-        }
-        return PythonErrors.raise(node, ValueError, releasedMessage());
-    }
-
-    @TruffleBoundary
-    private String describe() {
-        return view.describe();
     }
 
     // ---- PythonBufferAcquireLibrary ---------------------------------------------------------------------------
@@ -176,14 +128,9 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
     Object acquireChecked(int flags, Node node) {
         checkLive(node);
         if (readonly && BufferFlags.requestsWritable(flags)) {
-            throw PythonErrors.raise(node, BufferError, describeReadOnly());
+            throw PythonErrors.raise(node, BufferError, ViewFailures.readOnly(view));
         }
         return this;
-    }
-
-    @TruffleBoundary
-    private String describeReadOnly() {
-        return view.describe() + " is read-only: take a writable lease with slice(start, stop)";
     }
 
     // ---- PythonBufferAccessLibrary ----------------------------------------------------------------------------
@@ -224,7 +171,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         try {
             return seg().get(ValueLayout.JAVA_BYTE, off);
         } catch (IndexOutOfBoundsException | IllegalStateException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -234,7 +181,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         try {
             seg().set(ValueLayout.JAVA_BYTE, off, value);
         } catch (IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -249,7 +196,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         try {
             return order == NATIVE ? seg().get(I16, off) : seg().get(I16_SWAPPED, off);
         } catch (IndexOutOfBoundsException | IllegalStateException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -268,7 +215,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
                 seg().set(I16_SWAPPED, off, value);
             }
         } catch (IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -283,7 +230,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         try {
             return order == NATIVE ? seg().get(I32, off) : seg().get(I32_SWAPPED, off);
         } catch (IndexOutOfBoundsException | IllegalStateException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -302,7 +249,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
                 seg().set(I32_SWAPPED, off, value);
             }
         } catch (IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -317,7 +264,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         try {
             return order == NATIVE ? seg().get(I64, off) : seg().get(I64_SWAPPED, off);
         } catch (IndexOutOfBoundsException | IllegalStateException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -336,7 +283,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
                 seg().set(I64_SWAPPED, off, value);
             }
         } catch (IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -351,7 +298,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         try {
             return order == NATIVE ? seg().get(F32, off) : seg().get(F32_SWAPPED, off);
         } catch (IndexOutOfBoundsException | IllegalStateException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -370,7 +317,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
                 seg().set(F32_SWAPPED, off, value);
             }
         } catch (IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -385,7 +332,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         try {
             return order == NATIVE ? seg().get(F64, off) : seg().get(F64_SWAPPED, off);
         } catch (IndexOutOfBoundsException | IllegalStateException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -404,11 +351,9 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
                 seg().set(F64_SWAPPED, off, value);
             }
         } catch (IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
-
-
 
     /** Bulk read ({@code bytes(mv)}, {@code mv.tolist()}, slicing): one segment copy. */
     @ExportMessage
@@ -417,7 +362,7 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         try {
             MemorySegment.copy(seg(), ValueLayout.JAVA_BYTE, srcOffset, dest, destOffset, len);
         } catch (IndexOutOfBoundsException | IllegalStateException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
@@ -428,21 +373,11 @@ public final class ViewBuffer extends HostObject implements GuestHandle {
         try {
             MemorySegment.copy(src, srcOffset, seg(), ValueLayout.JAVA_BYTE, destOffset, len);
         } catch (IndexOutOfBoundsException | IllegalStateException | IllegalArgumentException e) {
-            throw accessFailed(node, e);
+            throw ViewFailures.accessFailed(node, e, view, length);
         }
     }
 
     // ---- members the Python class tessera.View builds on ---------------------------------------------------
-
-    @Override
-    protected HostMembers members() {
-        return MEMBERS;
-    }
-
-    @Override
-    protected MetaType metaType() {
-        return META;
-    }
 
     @Override
     protected Object read(String member) {

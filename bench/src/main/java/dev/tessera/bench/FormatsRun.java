@@ -1,0 +1,76 @@
+package dev.tessera.bench;
+
+import com.google.gson.GsonBuilder;
+import dev.tessera.codecs.Codecs;
+import dev.tessera.formats.DatasetInfo;
+import dev.tessera.formats.Hdf5;
+import dev.tessera.formats.ReadOptions;
+import dev.tessera.formats.ReadStats;
+import dev.tessera.formats.Zarr;
+import dev.tessera.shm.ArrayStore;
+import dev.tessera.shm.SharedArray;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code FormatsRun OUT.json hdf5|zarr PATH DATASET ROUNDS THREADS...}: Tessera's side of the formats scenario, in a
+ * JVM of its own: the dataset read with the library call ({@link Hdf5#readInto} / {@link Zarr#readInto}, host
+ * threads) into one existing array, one warm-up read per thread count, then ROUNDS rounds with the thread counts
+ * interleaved; MB/s of the array's bytes per read, best and median, and the last round's time per stage.
+ */
+public final class FormatsRun {
+    private FormatsRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args[0]);
+        boolean hdf5 = args[1].equals("hdf5");
+        Path path = Path.of(args[2]);
+        String dataset = args[3];
+        int rounds = Integer.parseInt(args[4]);
+        List<Integer> threads = new ArrayList<>();
+        for (int i = 5; i < args.length; i++) {
+            threads.add(Integer.parseInt(args[i]));
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("decoders", Codecs.defaults().describe());
+        try (ArrayStore store = new ArrayStore()) {
+            DatasetInfo info = hdf5 ? Hdf5.inspect(path, dataset) : Zarr.inspect(path);
+            result.put("dataset", info.description());
+            SharedArray array = store.allocate(info.dtype(), info.shape());
+            Map<Integer, List<Double>> rates = new LinkedHashMap<>();
+            Map<Integer, ReadStats> last = new LinkedHashMap<>();
+            for (int round = -1; round < rounds; round++) {
+                for (int t : threads) {
+                    ReadOptions o = ReadOptions.threads(t);
+                    ReadStats s = hdf5 ? Hdf5.readInto(path, dataset, array, o) : Zarr.readInto(path, array, o);
+                    if (round >= 0) {
+                        rates.computeIfAbsent(t, k -> new ArrayList<>()).add(s.megabytesPerSecond());
+                        last.put(t, s);
+                    }
+                }
+            }
+            for (int t : threads) {
+                List<Double> r = rates.get(t);
+                List<Double> sorted = new ArrayList<>(r);
+                sorted.sort(null);
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("best", sorted.get(sorted.size() - 1));
+                one.put("median", sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                        : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2);
+                one.put("rounds", r);
+                Map<String, Double> ms = new LinkedHashMap<>();
+                last.get(t).stageNanos().forEach((k, v) -> ms.put(k, v / 1e6));
+                one.put("stage_ms", ms);
+                one.put("seconds", last.get(t).seconds());
+                one.put("stored_bytes", last.get(t).storedBytes());
+                result.put("threads_" + t, one);
+            }
+        }
+        Files.writeString(out, new GsonBuilder().setPrettyPrinting().create().toJson(result));
+    }
+}

@@ -1,0 +1,2 @@
+def thrice(x):
+    return 3 * x

@@ -1,0 +1,83 @@
+package dev.tessera.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/** The loops over bool (see {@link Loops}): any nonzero byte reads as 1. */
+final class BoolLoops extends Loops {
+    private static int key(MemorySegment s, long i) {
+        return s.get(I8, i) != 0 ? 1 : 0;
+    }
+
+    @Override
+    long sumInt(MemorySegment s, long n) {
+        long sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum += key(s, i);
+        }
+        return sum;
+    }
+
+    @Override
+    long minInt(MemorySegment s, long n) {
+        int m = 1;
+        for (long i = 0; i < n; i++) {
+            m &= key(s, i);
+        }
+        return m;
+    }
+
+    @Override
+    long maxInt(MemorySegment s, long n) {
+        int m = 0;
+        for (long i = 0; i < n; i++) {
+            m |= key(s, i);
+        }
+        return m;
+    }
+
+    @Override
+    long count(MemorySegment s, long n, Bounds b) {
+        int lo = (int) b.lo();
+        int span = (int) (b.hi() - b.lo());
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            count += inRange32(key(s, i) - lo, span);
+        }
+        return b.invert() ? n - count : count;
+    }
+
+    @Override
+    long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
+        int lo = (int) b.lo();
+        int span = (int) (b.hi() - b.lo());
+        int x = b.flip();
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            int hit = inRange32(key(s, i) - lo, span) ^ x;
+            mask.set(I8, i, (byte) hit);
+            count += hit;
+        }
+        return count;
+    }
+
+    @Override
+    void histogram(MemorySegment s, long n, long[] counts, double lo, double hi, double scale) {
+        int bins = counts.length;
+        int k0 = bin(0, lo, hi, scale, bins);
+        int k1 = bin(1, lo, hi, scale, bins);
+        long ones = sumInt(s, n);
+        if (k0 >= 0) {
+            counts[k0] += n - ones;
+        }
+        if (k1 >= 0) {
+            counts[k1] += ones;
+        }
+    }
+
+    @Override
+    void toFloat64(MemorySegment dst, MemorySegment s, long n) {
+        for (long i = 0; i < n; i++) {
+            dst.setAtIndex(F64, i, key(s, i));
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.tessera.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/** The loops over float32 (see {@link Loops}): sums in float64, comparisons on the sortable key of the bits. */
+final class Float32Loops extends Loops {
+    private static double at(MemorySegment s, long i) {
+        return s.getAtIndex(F32, i);
+    }
+
+    private static int key(MemorySegment s, long i) {
+        int b = s.getAtIndex(I32, i);
+        return b ^ ((b >> 31) >>> 1);
+    }
+
+    @Override
+    double sumFloat(MemorySegment s, long n) {
+        double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
+        double p8 = 0, p9 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p15 = 0;
+        long blocks = n & ~15L;
+        for (long i = 0; i < blocks; i += 16) {
+            p0 += at(s, i);
+            p1 += at(s, i + 1);
+            p2 += at(s, i + 2);
+            p3 += at(s, i + 3);
+            p4 += at(s, i + 4);
+            p5 += at(s, i + 5);
+            p6 += at(s, i + 6);
+            p7 += at(s, i + 7);
+            p8 += at(s, i + 8);
+            p9 += at(s, i + 9);
+            p10 += at(s, i + 10);
+            p11 += at(s, i + 11);
+            p12 += at(s, i + 12);
+            p13 += at(s, i + 13);
+            p14 += at(s, i + 14);
+            p15 += at(s, i + 15);
+        }
+        double[] p = {p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15};
+        for (long i = blocks; i < n; i++) {
+            p[(int) (i - blocks)] += at(s, i);
+        }
+        return pairwise(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+    }
+
+    @Override
+    double minFloat(MemorySegment s, long n) {
+        float m = s.getAtIndex(F32, 0);
+        for (long i = 1; i < n; i++) {
+            m = Math.min(m, s.getAtIndex(F32, i));
+        }
+        return m;
+    }
+
+    @Override
+    double maxFloat(MemorySegment s, long n) {
+        float m = s.getAtIndex(F32, 0);
+        for (long i = 1; i < n; i++) {
+            m = Math.max(m, s.getAtIndex(F32, i));
+        }
+        return m;
+    }
+
+    @Override
+    long count(MemorySegment s, long n, Bounds b) {
+        int lo = (int) b.lo();
+        int span = (int) (b.hi() - b.lo());
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            count += inRange32(key(s, i) - lo, span);
+        }
+        return b.invert() ? n - count : count;
+    }
+
+    @Override
+    long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
+        int lo = (int) b.lo();
+        int span = (int) (b.hi() - b.lo());
+        int flip = b.flip();
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            int hit = inRange32(key(s, i) - lo, span) ^ flip;
+            mask.set(I8, i, (byte) hit);
+            count += hit;
+        }
+        return count;
+    }
+
+    @Override
+    void histogram(MemorySegment s, long n, long[] counts, double lo, double hi, double scale) {
+        int bins = counts.length;
+        for (long i = 0; i < n; i++) {
+            int k = bin(at(s, i), lo, hi, scale, bins);
+            if (k >= 0) {
+                counts[k]++;
+            }
+        }
+    }
+
+    @Override
+    void toFloat64(MemorySegment dst, MemorySegment s, long n) {
+        for (long i = 0; i < n; i++) {
+            dst.setAtIndex(F64, i, at(s, i));
+        }
+    }
+}

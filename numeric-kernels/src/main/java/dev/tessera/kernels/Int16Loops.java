@@ -1,0 +1,109 @@
+package dev.tessera.kernels;
+
+import dev.tessera.shm.DType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The loops over int16 and uint16 (see {@link Loops}): each reads {@code key = x - bias} as a signed short (bias 32768 for
+ * uint16, i.e. the top bit flipped), so both dtypes run the same instructions on different constants.
+ */
+final class Int16Loops extends Loops {
+    private final long flip; // the loops' key is (x & flip) - offset: x itself (signed), or x - bias read unsigned
+    private final long offset;
+    // (in 64-bit arithmetic: C2 vectorizes these loops then, not with int keys of a narrow load)
+    private final long bias;
+
+    Int16Loops(DType t) {
+        bias = Bounds.bias(t);
+        flip = bias == 0 ? -1 : (1 << 16) - 1;
+        offset = bias;
+    }
+
+    private static long key(MemorySegment s, long i, long mask, long offset) {
+        return (s.getAtIndex(I16, i) & mask) - offset;
+    }
+
+    @Override
+    long sumInt(MemorySegment s, long n) {
+        long f = flip;
+        long o = offset;
+        long sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum += key(s, i, f, o);
+        }
+        return sum + bias * n;
+    }
+
+    @Override
+    long minInt(MemorySegment s, long n) {
+        long f = flip;
+        long o = offset;
+        long m = Short.MAX_VALUE;
+        for (long i = 0; i < n; i++) {
+            m = Math.min(m, key(s, i, f, o));
+        }
+        return m + bias;
+    }
+
+    @Override
+    long maxInt(MemorySegment s, long n) {
+        long f = flip;
+        long o = offset;
+        long m = Short.MIN_VALUE;
+        for (long i = 0; i < n; i++) {
+            m = Math.max(m, key(s, i, f, o));
+        }
+        return m + bias;
+    }
+
+    @Override
+    long count(MemorySegment s, long n, Bounds b) {
+        long f = flip;
+        long o = offset;
+        long lo = b.lo();
+        long span = b.hi() - lo;
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            count += inRange64(key(s, i, f, o) - lo, span);
+        }
+        return b.invert() ? n - count : count;
+    }
+
+    @Override
+    long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
+        long f = flip;
+        long o = offset;
+        long lo = b.lo();
+        long span = b.hi() - lo;
+        long x = b.flip();
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            long hit = inRange64(key(s, i, f, o) - lo, span) ^ x;
+            mask.set(I8, i, (byte) hit);
+            count += hit;
+        }
+        return count;
+    }
+
+    @Override
+    void histogram(MemorySegment s, long n, long[] counts, double lo, double hi, double scale) {
+        long f = flip;
+        long o = offset;
+        int bins = counts.length;
+        for (long i = 0; i < n; i++) {
+            int k = bin(key(s, i, f, o) + bias, lo, hi, scale, bins);
+            if (k >= 0) {
+                counts[k]++;
+            }
+        }
+    }
+
+    @Override
+    void toFloat64(MemorySegment dst, MemorySegment s, long n) {
+        long f = flip;
+        long o = offset;
+        for (long i = 0; i < n; i++) {
+            dst.setAtIndex(F64, i, key(s, i, f, o) + bias);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.tessera.kernels;
+
+import dev.tessera.shm.DType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The loops over int32 and uint32 (see {@link Loops}): each reads {@code key = x - bias} as a signed int (bias 2^31 for
+ * uint32, i.e. the top bit flipped), so both dtypes run the same instructions on different constants.
+ */
+final class Int32Loops extends Loops {
+    private final int flip;
+    private final long bias;
+
+    Int32Loops(DType t) {
+        bias = Bounds.bias(t);
+        flip = (int) bias;
+    }
+
+    private static int key(MemorySegment s, long i, int flip) {
+        return s.getAtIndex(I32, i) ^ flip;
+    }
+
+    @Override
+    long sumInt(MemorySegment s, long n) {
+        int f = flip;
+        long sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum += key(s, i, f);
+        }
+        return sum + bias * n;
+    }
+
+    @Override
+    double sumFloat(MemorySegment s, long n) {
+        int f = flip;
+        double b = bias;
+        double p0 = 0, p1 = 0, p2 = 0, p3 = 0, p4 = 0, p5 = 0, p6 = 0, p7 = 0;
+        double p8 = 0, p9 = 0, p10 = 0, p11 = 0, p12 = 0, p13 = 0, p14 = 0, p15 = 0;
+        long blocks = n & ~15L;
+        for (long i = 0; i < blocks; i += 16) {
+            p0 += key(s, i, f) + b;
+            p1 += key(s, i + 1, f) + b;
+            p2 += key(s, i + 2, f) + b;
+            p3 += key(s, i + 3, f) + b;
+            p4 += key(s, i + 4, f) + b;
+            p5 += key(s, i + 5, f) + b;
+            p6 += key(s, i + 6, f) + b;
+            p7 += key(s, i + 7, f) + b;
+            p8 += key(s, i + 8, f) + b;
+            p9 += key(s, i + 9, f) + b;
+            p10 += key(s, i + 10, f) + b;
+            p11 += key(s, i + 11, f) + b;
+            p12 += key(s, i + 12, f) + b;
+            p13 += key(s, i + 13, f) + b;
+            p14 += key(s, i + 14, f) + b;
+            p15 += key(s, i + 15, f) + b;
+        }
+        double[] p = {p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, p15};
+        for (long i = blocks; i < n; i++) {
+            p[(int) (i - blocks)] += key(s, i, f) + b;
+        }
+        return pairwise(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+    }
+
+    @Override
+    long minInt(MemorySegment s, long n) {
+        int f = flip;
+        int m = Integer.MAX_VALUE;
+        for (long i = 0; i < n; i++) {
+            m = Math.min(m, key(s, i, f));
+        }
+        return m + bias;
+    }
+
+    @Override
+    long maxInt(MemorySegment s, long n) {
+        int f = flip;
+        int m = Integer.MIN_VALUE;
+        for (long i = 0; i < n; i++) {
+            m = Math.max(m, key(s, i, f));
+        }
+        return m + bias;
+    }
+
+    @Override
+    long count(MemorySegment s, long n, Bounds b) {
+        int f = flip;
+        int lo = (int) b.lo();
+        int span = (int) (b.hi() - b.lo());
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            count += inRange32(key(s, i, f) - lo, span);
+        }
+        return b.invert() ? n - count : count;
+    }
+
+    @Override
+    long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
+        int f = flip;
+        int lo = (int) b.lo();
+        int span = (int) (b.hi() - b.lo());
+        int x = b.flip();
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            int hit = inRange32(key(s, i, f) - lo, span) ^ x;
+            mask.set(I8, i, (byte) hit);
+            count += hit;
+        }
+        return count;
+    }
+
+    @Override
+    void histogram(MemorySegment s, long n, long[] counts, double lo, double hi, double scale) {
+        int f = flip;
+        int bins = counts.length;
+        for (long i = 0; i < n; i++) {
+            int k = bin(key(s, i, f) + bias, lo, hi, scale, bins);
+            if (k >= 0) {
+                counts[k]++;
+            }
+        }
+    }
+
+    @Override
+    void toFloat64(MemorySegment dst, MemorySegment s, long n) {
+        int f = flip;
+        for (long i = 0; i < n; i++) {
+            dst.setAtIndex(F64, i, key(s, i, f) + bias);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.tessera.kernels;
+
+import dev.tessera.shm.DType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The loops over int64 and uint64 (see {@link Loops}): keys are the bits with the top bit flipped for uint64, so
+ * that signed comparisons of keys order unsigned values.
+ */
+final class Int64Loops extends Loops {
+    private final long flip;
+    private final boolean unsigned;
+
+    Int64Loops(DType t) {
+        flip = Bounds.bias(t);
+        unsigned = t == DType.UINT64;
+    }
+
+    private static long at(MemorySegment s, long i) {
+        return s.getAtIndex(I64, i);
+    }
+
+    @Override
+    long sumInt(MemorySegment s, long n) {
+        long sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum += at(s, i);
+        }
+        return sum;
+    }
+
+    @Override
+    double sumFloat(MemorySegment s, long n) {
+        return unsigned ? sumUnsignedAsDouble(s, n) : sumSignedAsDouble(s, n);
+    }
+
+    private static double sumSignedAsDouble(MemorySegment s, long n) {
+        double[] p = new double[16];
+        for (long i = 0; i < n; i++) {
+            p[(int) (i & 15)] += at(s, i);
+        }
+        return pairwise(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+    }
+
+    private static double sumUnsignedAsDouble(MemorySegment s, long n) {
+        double[] p = new double[16];
+        for (long i = 0; i < n; i++) {
+            p[(int) (i & 15)] += Elements.unsignedToDouble(at(s, i));
+        }
+        return pairwise(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
+    }
+
+    @Override
+    long minInt(MemorySegment s, long n) {
+        long f = flip;
+        long m = Long.MAX_VALUE;
+        for (long i = 0; i < n; i++) {
+            m = Math.min(m, at(s, i) ^ f);
+        }
+        return m ^ f;
+    }
+
+    @Override
+    long maxInt(MemorySegment s, long n) {
+        long f = flip;
+        long m = Long.MIN_VALUE;
+        for (long i = 0; i < n; i++) {
+            m = Math.max(m, at(s, i) ^ f);
+        }
+        return m ^ f;
+    }
+
+    @Override
+    long count(MemorySegment s, long n, Bounds b) {
+        long f = flip;
+        long lo = b.lo();
+        long span = b.hi() - lo;
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            count += inRange64((at(s, i) ^ f) - lo, span);
+        }
+        return b.invert() ? n - count : count;
+    }
+
+    @Override
+    long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
+        long f = flip;
+        long lo = b.lo();
+        long span = b.hi() - lo;
+        long x = b.flip();
+        long count = 0;
+        for (long i = 0; i < n; i++) {
+            long hit = inRange64((at(s, i) ^ f) - lo, span) ^ x;
+            mask.set(I8, i, (byte) hit);
+            count += hit;
+        }
+        return count;
+    }
+
+    @Override
+    void histogram(MemorySegment s, long n, long[] counts, double lo, double hi, double scale) {
+        int bins = counts.length;
+        boolean u = unsigned;
+        for (long i = 0; i < n; i++) {
+            long v = at(s, i);
+            int k = bin(u ? Elements.unsignedToDouble(v) : v, lo, hi, scale, bins);
+            if (k >= 0) {
+                counts[k]++;
+            }
+        }
+    }
+
+    @Override
+    void toFloat64(MemorySegment dst, MemorySegment s, long n) {
+        if (unsigned) {
+            for (long i = 0; i < n; i++) {
+                dst.setAtIndex(F64, i, Elements.unsignedToDouble(at(s, i)));
+            }
+        } else {
+            for (long i = 0; i < n; i++) {
+                dst.setAtIndex(F64, i, (double) at(s, i));
+            }
+        }
+    }
+
+    /** {@code dst[i] = start + i * step} (wrapping). */
+    static void arange(MemorySegment s, long n, long start, long step) {
+        for (long i = 0; i < n; i++) {
+            s.setAtIndex(I64, i, start + i * step);
+        }
+    }
+}
