@@ -27,9 +27,14 @@ TIMEOUT = 8.0  # seconds a worker waits on its service before it says the node d
 passed = []
 
 
-def check(ok, what):
+def must(ok, what):
+    """A check that holds under python -O too (assert statements are removed there)."""
     if not ok:
         raise AssertionError(what)
+
+
+def check(ok, what):
+    must(ok, what)
     passed.append(what)
     print(f"  ok: {what}", flush=True)
 
@@ -43,10 +48,10 @@ def raises(fn, kind, *texts, within=None):
     except Exception as e:
         took = time.monotonic() - t0
         name_ok = isinstance(e, kind) if isinstance(kind, type) else type(e).__name__ == kind
-        assert name_ok, f"expected {kind}, got {type(e).__name__}: {e}"
+        must(name_ok, f"expected {kind}, got {type(e).__name__}: {e}")
         for t in texts:
-            assert t in str(e), f"'{t}' not in: {e}"
-        assert within is None or took <= within, f"took {took:.1f} s (limit {within} s): {e}"
+            must(t in str(e), f"'{t}' not in: {e}")
+        must(within is None or took <= within, f"took {took:.1f} s (limit {within} s): {e}")
         return e
     raise AssertionError(f"no {kind} raised")
 
@@ -91,7 +96,7 @@ def kill_when_written(pid_dir, name, timeout=60):
     deadline = time.monotonic() + timeout
     path = os.path.join(pid_dir, name)
     while not os.path.exists(path) or not open(path).read():
-        assert time.monotonic() < deadline, f"no task wrote {path}"
+        must(time.monotonic() < deadline, f"no task wrote {path}")
         time.sleep(0.05)
     pid = int(open(path).read())
     os.kill(pid, signal.SIGKILL)
@@ -164,7 +169,7 @@ def run(nodes, scratch):
                                      "s.listen(); print('up', flush=True); time.sleep(60)", other_sock],
                                     stdout=subprocess.PIPE)
         try:
-            assert listener.stdout.readline().strip() == b"up"
+            must(listener.stdout.readline().strip() == b"up", "the other user's listener started")
             e = raises(lambda: client.run(_setup_plugin, other_sock, 2.0, workers=[info[n1]["workers"][0]]),
                        PermissionError, "belongs to user nobody", "its own user")
             check(True, f"another user's service is refused before a byte is sent: {str(e)[:100]}...")
@@ -288,9 +293,9 @@ def run(nodes, scratch):
     for f, b in zip(futures, v.blocks):
         if b.node == n2:
             e = raises(lambda: f.result(timeout=TIMEOUT * 4), td.NodeError, f"node {n2}", within=TIMEOUT * 3)
-            assert "went away" in str(e) or "no tessera service" in str(e), e
+            must("went away" in str(e) or "no tessera service" in str(e), str(e))
         else:
-            assert f.result(timeout=60) == [b.row0], f.result()
+            must(f.result(timeout=60) == [b.row0], f"the other node's job: {f.result()}")
     check(True, f"a killed service: its blocks' running jobs fail with NodeError naming {n2} "
           f"({time.monotonic() - t0:.1f} s), the other node's jobs finish")
     futures = v.map_blocks(crc)

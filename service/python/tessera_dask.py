@@ -677,6 +677,10 @@ def _service_task(module, function, blocks, args, parts, readonly, timeout, writ
     with _on(b0.node, f"running {module}.{function} on '{b0.name}'") as p:
         c = p.client()
         attempt = _claim_write(c, p, b0, write_token, on_retry) if write_token else 1
+        # The rows split as the service's own map splits them (RowMap.split: sizes differing by at most one row, none
+        # empty); one job per part rather than the service's `map` because a part here is the same rows of several
+        # arrays (the columns of one table), and `map` views one. A failed part fails the block's Dask task, which is
+        # the unit Dask retries (the write ledger above guards the rows), so the first failure cancels the others.
         parts = max(1, min(parts or p.pool_workers, b0.rows))
         requests = []
         for k in range(parts):

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code tessera example cluster} run small (two simulated nodes, each a tessera serve of this build and Dask worker
@@ -23,15 +24,18 @@ class ClusterExampleTest {
     private static final Path PYTHON = Path.of("/usr/bin/python3");
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // starts two JVM services and a Dask cluster: ~1 minute on 2 loaded cores
     void theClusterExampleVerifiesItselfOnTwoSmallNodes() throws Exception {
         assumeDask();
-        String out = runDriver("cluster_example.py", "--nodes", "2", "--rows", String.valueOf(1 << 20), "--block-mb", "2",
-                "--chunk-rows", String.valueOf(1 << 16), "--sweep", "2", "--rounds", "3");
+        // small: 2 blocks of 1 MiB per node, one GraalPy worker per service (the nodes' start-up is most of the time)
+        String out = runDriver("cluster_example.py", "--nodes", "2", "--rows", String.valueOf(1 << 19), "--block-mb", "1",
+                "--chunk-rows", String.valueOf(1 << 15), "--service-workers", "1", "--sweep", "2", "--rounds", "3");
         assertTrue(out.contains("every result verified"), out);
         assertTrue(out.contains("tasks on a block run on its node (goal 100%)"), out);
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // its own two nodes, frozen and killed services: ~1.5 minutes loaded
     void faultsAndBadInputAreClearErrorsAndNothingHangs() throws Exception {
         assumeDask();
         String out = runDriver("cluster_faults.py");

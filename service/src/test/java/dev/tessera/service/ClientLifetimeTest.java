@@ -1,19 +1,15 @@
 package dev.tessera.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.workers.InterpreterPool;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * How long a CPython client's mappings live (lifetime_suite.py): a mapping goes with the last array over it, close()
+ * How long a CPython client's mappings live (lifetime_suite.py, a unittest suite run to its exact count): a mapping goes with the last array over it, close()
  * unmaps what no array uses, and released arrays give the machine's shared memory back. Run with every CPython here
  * (the PATH one with numpy 2, Debian's with numpy 1.24 that Dask workers use).
  */
@@ -57,22 +53,11 @@ class ClientLifetimeTest {
         Path socket = dir.resolve("run").resolve("t.sock");
         try (ArrayService service = ArrayService.start(socket, store, pool)) {
             for (String python : pythons) {
-                Path suite = ArrayServiceTest.resource("lifetime_suite.py");
-                Process p = new ProcessBuilder(python, suite.toString(), socket.toString(), clientDir().toString())
-                        .redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertTrue(p.waitFor(5, TimeUnit.MINUTES), python);
-                System.out.print(python + ": " + out);
-                assertEquals(0, p.exitValue(), python + ": " + out);
-                assertTrue(out.contains("CHECKS PASSED"), out);
+                System.out.println(python + ":");
+                ArrayServiceTest.runSuiteWith(python, "lifetime_suite.py", socket.toString(), ArrayServiceTest.clientDir().toString());
                 assertEquals(0, store.bytesInUse(), "released arrays leave nothing");
             }
         }
-    }
-
-    static Path clientDir() {
-        Path client = Path.of(System.getProperty("tessera.root", "..")).resolve("service/python").toAbsolutePath().normalize();
-        return Files.exists(client.resolve("tessera_client.py")) ? client : Path.of("python").toAbsolutePath();
     }
 
     private static boolean runs(String python) {
