@@ -118,29 +118,12 @@ final class GuestCopies {
 
     /** A list's items: one array copy for ints and floats, else item by item; null if one cannot be copied. */
     private static Tuple items(SequenceStorage s, int depth, IdentityHashMap<Object, Boolean> seen) {
+        Tuple primitive = GuestValues.primitiveItems(s);
+        if (primitive != null) {
+            return primitive;
+        }
         int n = s.length();
         switch (s) {
-            case IntSequenceStorage ints -> {
-                int[] a = ints.getInternalIntArray();
-                long[] out = new long[n];
-                for (int i = 0; i < n; i++) {
-                    out[i] = a[i];
-                }
-                return Tuple.wrapLongs(out);
-            }
-            case LongSequenceStorage longs -> {
-                return Tuple.wrapLongs(Arrays.copyOf(longs.getInternalLongArray(), n));
-            }
-            case DoubleSequenceStorage doubles -> {
-                return Tuple.wrapDoubles(Arrays.copyOf(doubles.getInternalDoubleArray(), n));
-            }
-            case BoolSequenceStorage bools -> {
-                Object[] out = new Object[n];
-                for (int i = 0; i < n; i++) {
-                    out[i] = bools.getBoolItemNormalized(i);
-                }
-                return Tuple.wrap(out);
-            }
             case ByteSequenceStorage bytes -> {
                 long[] out = new long[n];
                 for (int i = 0; i < n; i++) {
@@ -159,9 +142,6 @@ final class GuestCopies {
                     out[i] = item;
                 }
                 return Tuple.wrap(out);
-            }
-            case EmptySequenceStorage empty -> {
-                return Tuple.EMPTY;
             }
             default -> {
                 return null;

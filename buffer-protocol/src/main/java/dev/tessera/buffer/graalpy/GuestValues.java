@@ -101,6 +101,30 @@ public final class GuestValues {
     }
 
     private static Object tupleToHost(SequenceStorage s, String what, int depth, GuestScope copier) {
+        Tuple primitive = primitiveItems(s);
+        if (primitive != null) {
+            return primitive;
+        }
+        switch (s) {
+            case ObjectSequenceStorage objects -> {
+                int n = s.length();
+                Object[] a = objects.getInternalObjectArray();
+                Object[] out = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = toHost(a[i], what, depth + 1, copier);
+                }
+                return Tuple.wrap(out);
+            }
+            default -> throw new IllegalStateException(what + ": a tuple with storage " + s.getClass().getSimpleName()
+                    + " cannot be read by tessera");
+        }
+    }
+
+    /**
+     * The items of a tuple's or list's storage that holds no objects (ints, floats, bools, or nothing) in host form,
+     * one array copy where the storage allows; null for any other storage (the caller converts item by item).
+     */
+    static Tuple primitiveItems(SequenceStorage s) {
         int n = s.length();
         switch (s) {
             case IntSequenceStorage ints -> {
@@ -124,19 +148,12 @@ public final class GuestValues {
                 }
                 return Tuple.wrap(out);
             }
-            case ObjectSequenceStorage objects -> {
-                Object[] a = objects.getInternalObjectArray();
-                Object[] out = new Object[n];
-                for (int i = 0; i < n; i++) {
-                    out[i] = toHost(a[i], what, depth + 1, copier);
-                }
-                return Tuple.wrap(out);
-            }
             case EmptySequenceStorage empty -> {
                 return Tuple.EMPTY;
             }
-            default -> throw new IllegalStateException(what + ": a tuple with storage " + s.getClass().getSimpleName()
-                    + " cannot be read by tessera");
+            default -> {
+                return null;
+            }
         }
     }
 
