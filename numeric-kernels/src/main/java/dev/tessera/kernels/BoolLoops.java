@@ -80,4 +80,30 @@ final class BoolLoops extends Loops {
             dst.setAtIndex(F64, i, key(s, i));
         }
     }
+
+    @Override
+    long bincount(MemorySegment s, long n, long[] counts) {
+        long m = counts.length;
+        for (long i = 0; i < n; i++) {
+            long x = key(s, i);
+            if (Long.compareUnsigned(x, m) >= 0) {
+                return i;
+            }
+            counts[(int) x]++;
+        }
+        return -1;
+    }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += key(values, i);
+        }
+        return -1;
+    }
 }

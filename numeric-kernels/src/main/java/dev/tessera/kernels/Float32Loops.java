@@ -103,4 +103,17 @@ final class Float32Loops extends Loops {
             dst.setAtIndex(F64, i, at(s, i));
         }
     }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += at(values, i);
+        }
+        return -1;
+    }
 }

@@ -106,4 +106,32 @@ final class Int16Loops extends Loops {
             dst.setAtIndex(F64, i, key(s, i, f, o) + bias);
         }
     }
+
+    @Override
+    long bincount(MemorySegment s, long n, long[] counts) {
+        long f = flip; // the element's value is its bits under this mask (sign-extended for signed dtypes)
+        long m = counts.length;
+        for (long i = 0; i < n; i++) {
+            long x = s.getAtIndex(I16, i) & f;
+            if (Long.compareUnsigned(x, m) >= 0) {
+                return i;
+            }
+            counts[(int) x]++;
+        }
+        return -1;
+    }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        long f = flip;
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += (double) (values.getAtIndex(I16, i) & f);
+        }
+        return -1;
+    }
 }

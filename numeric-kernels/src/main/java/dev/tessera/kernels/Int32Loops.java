@@ -128,4 +128,34 @@ final class Int32Loops extends Loops {
             dst.setAtIndex(F64, i, key(s, i, f) + bias);
         }
     }
+
+    @Override
+    long bincount(MemorySegment s, long n, long[] counts) {
+        int f = flip;
+        long b = bias;
+        long m = counts.length;
+        for (long i = 0; i < n; i++) {
+            long x = (s.getAtIndex(I32, i) ^ f) + b;
+            if (Long.compareUnsigned(x, m) >= 0) {
+                return i;
+            }
+            counts[(int) x]++;
+        }
+        return -1;
+    }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int f = flip;
+        long b = bias;
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += (double) ((values.getAtIndex(I32, i) ^ f) + b);
+        }
+        return -1;
+    }
 }

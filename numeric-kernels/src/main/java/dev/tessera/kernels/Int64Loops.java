@@ -129,4 +129,47 @@ final class Int64Loops extends Loops {
             s.setAtIndex(I64, i, start + i * step);
         }
     }
+
+    @Override
+    long bincount(MemorySegment s, long n, long[] counts) {
+        // uint64: the bits, so a value of 2^63 or more reads negative and lies outside as an unsigned compare sees it
+        long m = counts.length;
+        for (long i = 0; i < n; i++) {
+            long x = at(s, i);
+            if (Long.compareUnsigned(x, m) >= 0) {
+                return i;
+            }
+            counts[(int) x]++;
+        }
+        return -1;
+    }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        return unsigned ? groupSumUnsigned(keys, values, n, sums) : groupSumSigned(keys, values, n, sums);
+    }
+
+    private static long groupSumSigned(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += (double) at(values, i);
+        }
+        return -1;
+    }
+
+    private static long groupSumUnsigned(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += Elements.unsignedToDouble(at(values, i));
+        }
+        return -1;
+    }
 }

@@ -79,6 +79,20 @@ abstract class Loops {
     /** {@code mask[i] = 1} where the key lies in the bounds (outside, when inverted), else 0; how many are 1. */
     abstract long where(MemorySegment mask, MemorySegment s, long n, Bounds b);
 
+    /**
+     * {@code counts[x]++} for every element x; returns the position of the first element outside
+     * {@code [0, counts.length)}, or -1 (the counts are then partial: callers throw them away). Integers and bool.
+     */
+    long bincount(MemorySegment s, long n, long[] counts) {
+        throw new UnsupportedOperationException();
+    }
+
+    /**
+     * {@code sums[keys[i]] += (double) values[i]} over int32 keys and this dtype's values; returns the position of
+     * the first key outside {@code [0, sums.length)}, or -1 (the sums are then partial: callers throw them away).
+     */
+    abstract long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums);
+
     /** Counts per bin of [lo, hi] (see {@link Kernels#histogram}). */
     abstract void histogram(MemorySegment s, long n, long[] counts, double lo, double hi, double scale);
 
