@@ -17,19 +17,32 @@ final class BoolLoops extends Loops {
         return sum;
     }
 
+    /** 1 when every byte is nonzero: each word's bytes made 0x80-or-more where nonzero, ANDed together (vectorized). */
     @Override
     long minInt(MemorySegment s, long n) {
-        int m = 1;
-        for (long i = 0; i < n; i++) {
+        long all = -1;
+        long i = 0;
+        for (long words = n & ~7L; i < words; i += 8) {
+            long w = s.get(I64, i);
+            all &= ((w & L8) + L8) | w;
+        }
+        int m = (all & H8) == H8 ? 1 : 0;
+        for (; i < n; i++) {
             m &= key(s, i);
         }
         return m;
     }
 
+    /** 1 when any byte is nonzero: the words ORed together. */
     @Override
     long maxInt(MemorySegment s, long n) {
-        int m = 0;
-        for (long i = 0; i < n; i++) {
+        long any = 0;
+        long i = 0;
+        for (long words = n & ~7L; i < words; i += 8) {
+            any |= s.get(I64, i);
+        }
+        int m = any != 0 ? 1 : 0;
+        for (; i < n; i++) {
             m |= key(s, i);
         }
         return m;
@@ -46,14 +59,28 @@ final class BoolLoops extends Loops {
         return b.invert() ? n - count : count;
     }
 
+    /** Eight elements a step: each byte's key (nonzero: 1) compared with both bounds per byte ({@link #geBytes}). */
     @Override
     long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
-        int lo = (int) b.lo();
-        int span = (int) (b.hi() - b.lo());
-        int x = b.flip();
+        long lo = b.lo();
+        long hi = b.hi();
+        long x = b.flip();
+        long ulo = lo > hi ? -1 : lo * ONES8;
+        long uhi = lo > hi ? 0 : hi * ONES8;
+        long ux = x * ONES8;
         long count = 0;
-        for (long i = 0; i < n; i++) {
-            int hit = inRange32(key(s, i) - lo, span) ^ x;
+        long i = 0;
+        for (long words = n & ~7L; i < words; i += 8) {
+            long w = s.get(I64, i);
+            long k = ((((w & L8) + L8) | w) & H8) >>> 7; // 1 in each nonzero byte
+            long hit = ((geBytes(k, ulo) & geBytes(uhi, k)) >>> 7) ^ ux;
+            mask.set(I64, i, hit);
+            count += Long.bitCount(hit);
+        }
+        int ilo = (int) lo;
+        int span = (int) (hi - lo);
+        for (; i < n; i++) {
+            int hit = inRange32(key(s, i) - ilo, span) ^ (int) x;
             mask.set(I8, i, (byte) hit);
             count += hit;
         }

@@ -43,22 +43,29 @@ final class Float64Loops extends Loops {
         return pairwise(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
     }
 
+    /** min and max as {@link Float32Loops} does them: long reductions over the sortable keys, a NaN seen by magnitude. */
     @Override
     double minFloat(MemorySegment s, long n) {
-        double m = at(s, 0);
-        for (long i = 1; i < n; i++) {
-            m = Math.min(m, at(s, i));
+        long least = Long.MAX_VALUE;
+        long magnitude = 0;
+        for (long i = 0; i < n; i++) {
+            long b = s.getAtIndex(I64, i);
+            least = Math.min(least, b ^ ((b >> 63) >>> 1));
+            magnitude = Math.max(magnitude, b & Long.MAX_VALUE);
         }
-        return m;
+        return magnitude > 0x7FF0000000000000L ? Double.NaN : Bounds.fromDoubleKey(least);
     }
 
     @Override
     double maxFloat(MemorySegment s, long n) {
-        double m = at(s, 0);
-        for (long i = 1; i < n; i++) {
-            m = Math.max(m, at(s, i));
+        long greatest = Long.MIN_VALUE;
+        long magnitude = 0;
+        for (long i = 0; i < n; i++) {
+            long b = s.getAtIndex(I64, i);
+            greatest = Math.max(greatest, b ^ ((b >> 63) >>> 1));
+            magnitude = Math.max(magnitude, b & Long.MAX_VALUE);
         }
-        return m;
+        return magnitude > 0x7FF0000000000000L ? Double.NaN : Bounds.fromDoubleKey(greatest);
     }
 
     @Override
@@ -76,14 +83,22 @@ final class Float64Loops extends Loops {
     long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
         long lo = b.lo();
         long span = b.hi() - lo;
-        long flip = b.flip();
+        long x = b.flip();
+        byte[] block = whereBlock(n);
         long count = 0;
-        for (long i = 0; i < n; i++) {
-            long hit = inRange64(key(s, i) - lo, span) ^ flip;
-            mask.set(I8, i, (byte) hit);
-            count += hit;
+        for (long at = 0; at < n; at += block.length) {
+            int m = (int) Math.min(block.length, n - at);
+            whereBlock(block, s, at, m, lo, span, x);
+            count += emit(mask, at, block, m);
         }
         return count;
+    }
+
+    /** One block's 0/1 bytes (keys in 64 bits: C2 vectorizes this loop then, not one on int keys stored as bytes). */
+    private static void whereBlock(byte[] block, MemorySegment s, long at, int m, long lo, long span, long x) {
+        for (int i = 0; i < m; i++) {
+            block[i] = (byte) (inRange64(key(s, at + i) - lo, span) ^ x);
+        }
     }
 
     @Override

@@ -275,4 +275,90 @@ class GathersAndCountsTest {
         assertEquals(18446744073709551615.0, Kernels.groupSum(Strided.of(MemorySegment.ofArray(new int[] {0}), DType.INT32),
                 Strided.of(MemorySegment.ofArray(big), DType.UINT64), 1)[0]);
     }
+
+    @Test
+    void whereOverSeveralBlocksAndWordsMatchesTheElementByElementPathAndTouchesNothingElse() {
+        for (DType t : DType.values()) {
+            for (int n : new int[] {2 * Loops.WHERE_BLOCK + 13, Loops.WHERE_BLOCK, 12, 3}) {
+                MemorySegment s = elements(t, n, 1 + n % 3);
+                ByteBuffer b = buffer(s);
+                for (Compare op : Compare.values()) {
+                    for (double th : new double[] {0, value(b, t, n / 3), value(b, t, n - 1), -1, 1e30, Double.NaN}) {
+                        byte[] mask = new byte[n + 2];
+                        Arrays.fill(mask, (byte) 7); // the bytes before and after stay 7
+                        byte[] reference = new byte[n];
+                        String where = t + " n=" + n + " x " + op.symbol() + " " + th;
+                        long count = Kernels.where(Strided.of(MemorySegment.ofArray(mask).asSlice(1, n), DType.BOOL), Strided.of(s, t), op, th, false);
+                        long refCount = Kernels.where(Strided.of(MemorySegment.ofArray(reference), DType.BOOL), strided(s, t, 2), op, th, false);
+                        assertEquals(refCount, count, where);
+                        assertEquals(count, Kernels.countWhere(Strided.of(s, t), op, th), where + " (count_where)");
+                        assertArrayEquals(reference, Arrays.copyOfRange(mask, 1, n + 1), where);
+                        assertEquals(7, mask[0], where + ": the byte before");
+                        assertEquals(7, mask[n + 1], where + ": the byte after");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void boolMinAndMaxSeeEveryByteWhateverItsNonzeroValue() {
+        for (int n : LENGTHS) {
+            if (n == 0) {
+                continue;
+            }
+            byte[] all = new byte[n + 1];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = (byte) (1 + rnd.nextInt(255)); // nonzero, 0x80 and above included
+            }
+            MemorySegment s = MemorySegment.ofArray(all).asSlice(1, n);
+            assertEquals(1, Kernels.minLong(Strided.of(s, DType.BOOL)), "all true, n=" + n);
+            assertEquals(1, Kernels.maxLong(Strided.of(s, DType.BOOL)), "all true, n=" + n);
+            for (int z = 0; z < n; z++) { // one false byte anywhere makes min 0
+                byte keep = all[z + 1];
+                all[z + 1] = 0;
+                assertEquals(0, Kernels.minLong(Strided.of(s, DType.BOOL)), "false at " + z + ", n=" + n);
+                all[z + 1] = keep;
+            }
+            byte[] none = new byte[n];
+            assertEquals(0, Kernels.maxLong(Strided.of(MemorySegment.ofArray(none), DType.BOOL)), "all false, n=" + n);
+            for (int z = 0; z < n; z++) { // one true byte anywhere makes max 1
+                none[z] = (byte) 0x80;
+                assertEquals(1, Kernels.maxLong(Strided.of(MemorySegment.ofArray(none), DType.BOOL)), "true at " + z + ", n=" + n);
+                none[z] = 0;
+            }
+        }
+    }
+
+    @Test
+    void floatMinAndMaxKeepNumpysNanAndSignedZeroAnswers() {
+        double[][] cases = {{0.0, -0.0}, {-0.0, 0.0}, {1, Double.NaN, -5}, {-Double.MAX_VALUE, Double.NEGATIVE_INFINITY},
+                {Double.POSITIVE_INFINITY, Double.MIN_VALUE}, {-Double.MIN_VALUE, Double.MIN_VALUE}, {Double.NaN}};
+        for (double[] c : cases) {
+            for (int pad = 0; pad < 17; pad += 8) { // the same values after 0, 8 and 16 copies of 3.0
+                double[] d = new double[c.length + pad];
+                Arrays.fill(d, 3.0);
+                System.arraycopy(c, 0, d, pad, c.length);
+                float[] f = new float[d.length];
+                double min = d[0];
+                double max = d[0];
+                for (int i = 0; i < d.length; i++) {
+                    f[i] = (float) d[i];
+                    min = Math.min(min, d[i]);
+                    max = Math.max(max, d[i]);
+                }
+                float fmin = f[0];
+                float fmax = f[0];
+                for (float x : f) {
+                    fmin = Math.min(fmin, x);
+                    fmax = Math.max(fmax, x);
+                }
+                String where = Arrays.toString(d);
+                assertEquals(Double.doubleToLongBits(min), Double.doubleToLongBits(Kernels.min(Strided.of(MemorySegment.ofArray(d), DType.FLOAT64))), where);
+                assertEquals(Double.doubleToLongBits(max), Double.doubleToLongBits(Kernels.max(Strided.of(MemorySegment.ofArray(d), DType.FLOAT64))), where);
+                assertEquals(Double.doubleToLongBits(fmin), Double.doubleToLongBits(Kernels.min(Strided.of(MemorySegment.ofArray(f), DType.FLOAT32))), where);
+                assertEquals(Double.doubleToLongBits(fmax), Double.doubleToLongBits(Kernels.max(Strided.of(MemorySegment.ofArray(f), DType.FLOAT32))), where);
+            }
+        }
+    }
 }
