@@ -69,14 +69,17 @@ final class BoolLoops extends Loops {
         long uhi = lo > hi ? 0 : hi * ONES8;
         long ux = x * ONES8;
         long count = 0;
-        long i = 0;
-        for (long words = n & ~7L; i < words; i += 8) {
-            long w = s.get(I64, i);
-            long k = ((((w & L8) + L8) | w) & H8) >>> 7; // 1 in each nonzero byte
-            long hit = ((geBytes(k, ulo) & geBytes(uhi, k)) >>> 7) ^ ux;
-            mask.set(I64, i, hit);
-            count += Long.bitCount(hit);
+        long words = n >>> 3;
+        long[] in = new long[(int) Math.min(words, WHERE_BLOCK / 8)];
+        long[] out = new long[in.length];
+        for (long at = 0; at < words; at += in.length) { // through heap arrays, as Int8Loops.where does
+            int m = (int) Math.min(in.length, words - at);
+            MemorySegment.copy(s, I64, at * 8, in, 0, m);
+            compareWords(out, in, m, ulo, uhi, ux);
+            MemorySegment.copy(out, 0, mask, I64, at * 8, m);
+            count += bitCounts(out, m);
         }
+        long i = words * 8;
         int ilo = (int) lo;
         int span = (int) (hi - lo);
         for (; i < n; i++) {
@@ -85,6 +88,15 @@ final class BoolLoops extends Loops {
             count += hit;
         }
         return count;
+    }
+
+    /** Eight keys per word: byte k of out[j] is 1 where byte k of in[j] (nonzero: 1) lies in [ulo, uhi], xor ux. */
+    private static void compareWords(long[] out, long[] in, int m, long ulo, long uhi, long ux) {
+        for (int k = 0; k < m; k++) {
+            long w = in[k];
+            long key = ((((w & L8) + L8) | w) & H8) >>> 7; // 1 in each nonzero byte
+            out[k] = ((geBytes(key, ulo) & geBytes(uhi, key)) >>> 7) ^ ux;
+        }
     }
 
     @Override

@@ -72,7 +72,9 @@ final class Int8Loops extends Loops {
     /**
      * Eight elements a step in one 64-bit word: each byte made an unsigned key ({@code x ^ 0x80} for int8, x for
      * uint8), compared with both bounds per byte without carries between bytes ({@link #geBytes}), eight 0/1 bytes
-     * stored at once: C2 does not vectorize a byte loop that stores a computed byte mask (1.2 GB/s); this runs 4-5.
+     * stored at once: C2 does not vectorize a byte loop that stores a computed byte mask (1.2 GB/s). The words go
+     * through heap arrays (bulk copies in and out), where C2 vectorizes the word loop: 12-14 GB/s against 4.6-4.8
+     * for the same loop between the two native segments (uint8, 2^22 elements, thread CPU).
      */
     @Override
     long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
@@ -86,13 +88,17 @@ final class Int8Loops extends Loops {
         long uhi = lo > hi ? 0 : (hi + 128) * ONES8;
         long ux = x * ONES8;
         long count = 0;
-        long i = 0;
-        for (long words = n & ~7L; i < words; i += 8) {
-            long u = s.get(I64, i) ^ toUnsigned;
-            long hit = ((geBytes(u, ulo) & geBytes(uhi, u)) >>> 7) ^ ux;
-            mask.set(I64, i, hit);
-            count += Long.bitCount(hit);
+        long words = n >>> 3;
+        long[] in = new long[(int) Math.min(words, WHERE_BLOCK / 8)];
+        long[] out = new long[in.length];
+        for (long at = 0; at < words; at += in.length) { // through heap arrays, where C2 vectorizes the word loop
+            int m = (int) Math.min(in.length, words - at);
+            MemorySegment.copy(s, I64, at * 8, in, 0, m);
+            compareWords(out, in, m, toUnsigned, ulo, uhi, ux);
+            MemorySegment.copy(out, 0, mask, I64, at * 8, m);
+            count += bitCounts(out, m);
         }
+        long i = words * 8;
         long span = hi - lo;
         for (; i < n; i++) {
             long hit = inRange64(key(s, i, f, o) - lo, span) ^ x;
@@ -100,6 +106,14 @@ final class Int8Loops extends Loops {
             count += hit;
         }
         return count;
+    }
+
+    /** Eight keys per word: byte k of out[j] is 1 where byte k of in[j] (made unsigned) lies in [ulo, uhi], xor ux. */
+    private static void compareWords(long[] out, long[] in, int m, long toUnsigned, long ulo, long uhi, long ux) {
+        for (int k = 0; k < m; k++) {
+            long u = in[k] ^ toUnsigned;
+            out[k] = ((geBytes(u, ulo) & geBytes(uhi, u)) >>> 7) ^ ux;
+        }
     }
 
     @Override

@@ -126,6 +126,15 @@ abstract class Loops {
         return count;
     }
 
+    /** The 1 bits of {@code words[0..m)}: how many 0/1 bytes are 1. */
+    static long bitCounts(long[] words, int m) {
+        long count = 0;
+        for (int k = 0; k < m; k++) {
+            count += Long.bitCount(words[k]);
+        }
+        return count;
+    }
+
     /** Per byte of x and y read as unsigned: the byte's top bit set where x >= y, every other bit 0 (no carries cross bytes). */
     static long geBytes(long x, long y) {
         long d = (x | H8) - (y & L8);
