@@ -87,15 +87,19 @@ final class Int16Loops extends Loops {
         long uhi = lo > hi ? 0 : (hi + 32768) * lanes;
         int ux = (int) (x * 0x01010101L);
         long count = 0;
-        long i = 0;
-        for (long words = n & ~3L; i < words; i += 4) {
-            long u = s.get(I64, 2 * i) ^ toUnsigned;
-            long r = (geShorts(u, ulo) & geShorts(uhi, u)) >>> 15; // lane k's answer in bit 16k
-            r = (r | (r >>> 8)) & 0x0000FFFF0000FFFFL;              // bits 0, 8, 32, 40
-            int hit = (int) (r | (r >>> 16)) ^ ux;                  // bits 0, 8, 16, 24: byte k is element i + k
-            mask.set(I32, i, hit);
-            count += Integer.bitCount(hit);
+        long words = n >>> 2;
+        long[] in = new long[(int) Math.min(words, WHERE_BLOCK / 4)];
+        int[] out = new int[in.length];
+        for (long at = 0; at < words; at += in.length) { // through heap arrays, as Int8Loops.where does
+            int m = (int) Math.min(in.length, words - at);
+            MemorySegment.copy(s, I64, at * 8, in, 0, m);
+            compareWords(out, in, m, toUnsigned, ulo, uhi, ux);
+            MemorySegment.copy(out, 0, mask, I32, at * 4, m);
+            for (int k = 0; k < m; k++) {
+                count += Integer.bitCount(out[k]);
+            }
         }
+        long i = words * 4;
         long span = hi - lo;
         for (; i < n; i++) {
             long hit = inRange64(key(s, i, f, o) - lo, span) ^ x;
@@ -103,6 +107,16 @@ final class Int16Loops extends Loops {
             count += hit;
         }
         return count;
+    }
+
+    /** Four keys per word: byte k of out[j] is 1 where lane k of in[j] (made unsigned) lies in [ulo, uhi], xor ux. */
+    private static void compareWords(int[] out, long[] in, int m, long toUnsigned, long ulo, long uhi, int ux) {
+        for (int k = 0; k < m; k++) {
+            long u = in[k] ^ toUnsigned;
+            long r = (geShorts(u, ulo) & geShorts(uhi, u)) >>> 15; // lane k's answer in bit 16k
+            r = (r | (r >>> 8)) & 0x0000FFFF0000FFFFL;              // bits 0, 8, 32, 40
+            out[k] = (int) (r | (r >>> 16)) ^ ux;                   // bits 0, 8, 16, 24: byte k is element 4j + k
+        }
     }
 
     @Override
