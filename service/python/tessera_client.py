@@ -20,6 +20,7 @@ import mmap
 import os
 import socket
 import sys
+import weakref
 
 __all__ = ["connect", "Client", "Job", "ServiceError", "PartsFailed", "ServiceUnavailable", "default_socket", "run_script"]
 
@@ -96,6 +97,8 @@ class Client:
         self._sock = sock
         self._buffer = bytearray()
         self._fds = []  # descriptors that came with the reply being read
+        # name -> weak references to this client's mappings of it: a mapping lives exactly as long as the arrays
+        # over it (numpy's base, a memoryview's export), so it goes with the last of them, client open or not
         self._maps = {}
         hello = self._call({"op": "hello"})
         if hello.get("protocol") != PROTOCOL:
@@ -165,7 +168,9 @@ class Client:
             m = mmap.mmap(fd, max(d["bytes"], 1), mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
         finally:
             os.close(fd)  # the mapping keeps the memory; the descriptor is not needed
-        self._maps.setdefault(d["name"], []).append(m)
+        maps = self._maps.setdefault(d["name"], [])
+        maps[:] = [r for r in maps if r() is not None]
+        maps.append(weakref.ref(m))
         shape = tuple(d["shape"])
         try:
             import numpy
@@ -192,11 +197,7 @@ class Client:
         """Frees the array in the service; its memory goes once this and every other process has unmapped it
         (this client drops its own mappings of it first, when nothing else here refers to them)."""
         self._call({"op": "release", "name": name})
-        for m in self._maps.pop(name, []):
-            try:
-                m.close()
-            except BufferError:
-                pass  # a numpy array still uses it: unmapped when that array goes
+        _unmap_unused(self._maps.pop(name, []))
 
     @staticmethod
     def view(name, start=None, stop=None, readonly=False):
@@ -237,11 +238,20 @@ class Client:
         r.pop("ok", None)
         return r
 
+    def mapped(self):
+        """Names of the arrays this client has mapped and some array here still uses."""
+        return sorted(name for name, maps in self._maps.items() if any(r() is not None for r in maps))
+
     def close(self):
+        """Closes the connection and unmaps every mapping no array uses any more; arrays still alive keep theirs
+        (valid after close) until they go."""
         for fd in self._fds:
             os.close(fd)
         self._fds = []
         self._sock.close()
+        maps, self._maps = self._maps, {}
+        for refs in maps.values():
+            _unmap_unused(refs)
 
     def __enter__(self):
         return self
@@ -324,6 +334,17 @@ def _launch(request, path, out, err):
             if stream is not None:
                 stream.write(data)
                 stream.flush()
+
+
+def _unmap_unused(refs):
+    """Unmaps the mappings still alive that no array uses; one an array uses goes with that array."""
+    for r in refs:
+        m = r()
+        if m is not None:
+            try:
+                m.close()
+            except BufferError:
+                pass  # exported to an array (numpy's base, a memoryview): unmapped when that array goes
 
 
 def _count(shape):

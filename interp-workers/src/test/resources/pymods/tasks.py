@@ -76,6 +76,10 @@ def unshareable_result():
     return [1, 2]
 
 
+def unpicklable_result():
+    return (i for i in range(2))
+
+
 def hold(mv):
     """Keeps a leased view busy until the task is cancelled."""
     while True:

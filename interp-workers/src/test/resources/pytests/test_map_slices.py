@@ -66,7 +66,7 @@ class MapSlices(_pool_case.PoolTestCase):
         with self.assertRaises(TypeError):
             self.pool.map_slices(fill, self.a, ranges=[("a", 3)])
         with self.assertRaises(tessera.NotShareableError):
-            self.pool.map_slices(fill, self.a, [1])
+            self.pool.map_slices(fill, self.a, (i for i in ()))
         self.a.slice(0, 1000).release()
 
 

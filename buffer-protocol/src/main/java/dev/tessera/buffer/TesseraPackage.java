@@ -56,6 +56,8 @@ public final class TesseraPackage {
 
     /** NotShareableError and what may cross between interpreters. */
     public static final Part CROSSING = Part.of("_crossing");
+    /** How values that are not shareable cross: the pickles the host asks for (_xi_dumps, _xi_loads). */
+    public static final Part PICKLES = Part.of("_pickles");
     /** empty/zeros, Array, View. */
     public static final Part ARRAYS = Part.of("_arrays");
     /** tessera.kernels: bulk operations on views. */
@@ -105,7 +107,7 @@ public final class TesseraPackage {
         // The tables Python shows are the host's own, not copies: formats (tessera.FORMATS) and codecs (kernels.CODECS).
         p.host("formats", new InteropArray(Arrays.stream(DType.values()).map(t -> new InteropArray(t.formatString(), t.typeName())).toArray()));
         p.host("codecs", new InteropArray(Arrays.stream(Codec.values()).map(c -> (Object) c.pythonName()).toArray()));
-        return p.part(CROSSING).part(ARRAYS).part(KERNELS).part(FORMATS).part(HDF5).part(ZARR);
+        return p.part(CROSSING).part(PICKLES).part(ARRAYS).part(KERNELS).part(FORMATS).part(HDF5).part(ZARR);
     }
 
     public GuestScope scope() {

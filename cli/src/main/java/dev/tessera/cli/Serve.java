@@ -27,6 +27,10 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--sys-path", description = "a directory of modules that jobs may name (repeatable)")
     List<Path> sysPath = new ArrayList<>();
 
+    @Option(names = "--allow-read", paramLabel = "DIR", description = "a directory whose files jobs may read, e.g. data "
+            + "files a job fills arrays from (repeatable; workers see nothing else of the file system but --sys-path)")
+    List<Path> allowRead = new ArrayList<>();
+
     @Option(names = "--max-bytes", description = "limit of array memory in bytes (default: none)")
     Long maxBytes;
 
@@ -42,7 +46,8 @@ final class Serve implements Callable<Integer> {
         Path at = socket != null ? socket : ArrayService.defaultSocket();
         PythonRuntime runtime = PythonRuntime.start();
         ArrayStore store = maxBytes == null ? new ArrayStore() : new ArrayStore(maxBytes);
-        PoolBuilder b = InterpreterPool.builder().runtime(runtime).store(store).sysPath(sysPath.toArray(Path[]::new));
+        PoolBuilder b = InterpreterPool.builder().runtime(runtime).store(store).sysPath(sysPath.toArray(Path[]::new))
+                .allowRead(allowRead.toArray(Path[]::new));
         if (workers != null) {
             b.workers(workers);
         }

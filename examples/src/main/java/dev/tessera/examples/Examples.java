@@ -12,7 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "example", mixinStandardHelpOptions = true,
         description = "Run an example; each checks its own result (exit 1 on a mismatch).",
-        subcommands = {FillExample.class, ScanExample.class, ServeExample.class, ReleaseExample.class})
+        subcommands = {FillExample.class, ScanExample.class, ServeExample.class, ReleaseExample.class,
+                ClusterExample.class})
 public final class Examples implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -80,7 +80,8 @@ public final class Worker implements Runnable {
         return slot;
     }
 
-    InterpreterPool pool() {
+    /** The pool this worker serves (the Python faces key per-pool registries by it). */
+    public InterpreterPool pool() {
         return pool;
     }
 

@@ -16,6 +16,7 @@ import weakref as _weakref
 from concurrent.futures import CancelledError
 from concurrent.futures._base import CANCELLED as _CANCELLED, FINISHED as _FINISHED, PENDING as _PENDING
 
+from tessera._pickles import _call_pickled, _xi_dumps
 from tessera._tasks import source
 from tessera._host import (
     pool_await as _await,
@@ -106,6 +107,15 @@ def _target(fn, what="fn"):
     return _target_function(module, qualname, main_file)
 
 
+def _pickled_callable(fn):
+    """The pickle of a callable that workers cannot import by name (a bound method, functools.partial, a callable
+    object; a stateless lambda or inner function by its code), or None if it has none (a closure, a string)."""
+    if isinstance(fn, (str, source)) or not callable(fn):
+        return None
+    data = _xi_dumps(fn)
+    return data if isinstance(data, bytes) else None
+
+
 class _Waiters(list):
     """A future's waiters (concurrent.futures.wait and as_completed append theirs): a waiter means that someone
     waits for the outcome without calling result(), so the pool's completer thread must deliver it."""
@@ -187,7 +197,8 @@ class Future(_cf.Future):
         """Waits in the host for the task's end and delivers its outcome unless another thread has; returns what
         is left of `timeout`."""
         start = _time.monotonic()
-        got = _await(self._task, timeout)
+        # a negative timeout (Executor.map's deadline already passed) waits for nothing, as CPython's futures do
+        got = _await(self._task, timeout if timeout is None or timeout > 0 else 0.0)
         if got is not None:
             _deliver(self, got[0], got[1])
         return None if timeout is None else max(0.0, timeout - (_time.monotonic() - start))
@@ -277,7 +288,13 @@ class InterpreterPool(_cf.Executor):
             preload = (preload,)
         init = None
         if initializer is not None:
-            init = _target(initializer, "initializer")
+            try:
+                init = _target(initializer, "initializer")
+            except TypeError:  # a bound method, a lambda...: it crosses pickled, as in CPython 3.14
+                packed = _pickled_callable(initializer)
+                if packed is None:
+                    raise
+                init, initargs = _target(_call_pickled), (packed, *initargs)
         main = _main_file()
         if isinstance(sys_path, (str, _os.PathLike)):
             sys_path = (sys_path,)
@@ -300,6 +317,11 @@ class InterpreterPool(_cf.Executor):
         if not _exit_hook_registered:
             _threading._register_atexit(_python_exit)
             _exit_hook_registered = True
+
+    @property
+    def _broken(self):
+        """What CPython's executors call this: a true value once a worker could not start (see BrokenInterpreterPool)."""
+        return self.stats()["broken"]
 
     @property
     def max_workers(self):
@@ -333,7 +355,13 @@ class InterpreterPool(_cf.Executor):
         return target
 
     def submit(self, fn, /, *args, **kwargs):
-        target = self._target_id(fn)
+        try:
+            target = self._target_id(fn)
+        except TypeError:  # a bound method, a lambda...: it crosses pickled, as in CPython 3.14
+            packed = _pickled_callable(fn)
+            if packed is None:
+                raise
+            return self.submit(_call_pickled, packed, *args, **kwargs)
         future = Future(self)
         try:
             future._task = _submit(self._handle, future, target, args, tuple(kwargs.items()) if kwargs else None)

@@ -168,7 +168,8 @@ class ArrayServiceTest {
         assertTrue(Files.notExists(socket.getParent().resolve("http.json")), "the token goes with the service");
     }
 
-    private static Path clientDir() {
+    /** The client's directory (service/python) of this checkout. */
+    static Path clientDir() {
         Path client = Path.of(System.getProperty("tessera.root", "..")).resolve("service/python").toAbsolutePath().normalize();
         return Files.exists(client.resolve("tessera_client.py")) ? client : Path.of("python").toAbsolutePath();
     }
@@ -178,9 +179,14 @@ class ArrayServiceTest {
      * {@code def test_} methods, per unittest's summary).
      */
     private static void runSuite(String suite, String... args) throws Exception {
+        runSuiteWith("python3", suite, args);
+    }
+
+    /** As {@link #runSuite(String, String...)} with the given CPython (a command or a path). */
+    static void runSuiteWith(String python, String suite, String... args) throws Exception {
         Path file = resource(suite);
         long defined = Pattern.compile("(?m)^\\s+def test_\\w+\\(").matcher(Files.readString(file)).results().count();
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("python3", file.toString()));
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(python, file.toString()));
         command.addAll(java.util.List.of(args));
         Path log = Files.createTempFile("tessera-suite", ".txt");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

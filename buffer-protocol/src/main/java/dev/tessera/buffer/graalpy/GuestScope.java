@@ -64,6 +64,12 @@ public final class GuestScope {
         }
     }
 
+    /** Calls one of Tessera's Python functions ({@code _xi_dumps}...); {@code args} must be Python values. */
+    @TruffleBoundary
+    public Object call(String functionName, Object... args) {
+        return instantiate(functionName, args);
+    }
+
     /** Raises one of Tessera's Python exceptions with {@code message}. */
     @TruffleBoundary
     public PException raise(Node node, String className, String message) {

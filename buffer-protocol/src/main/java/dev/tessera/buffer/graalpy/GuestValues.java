@@ -26,6 +26,7 @@ import com.oracle.graal.python.util.PythonUtils;
 import com.oracle.truffle.api.CompilerDirectives.TruffleBoundary;
 import com.oracle.truffle.api.nodes.Node;
 import com.oracle.truffle.api.strings.TruffleString;
+import dev.tessera.buffer.values.Copies;
 import dev.tessera.buffer.values.GuestHandle;
 import dev.tessera.buffer.values.HostHandle;
 import dev.tessera.buffer.values.NotShareableException;
@@ -55,10 +56,20 @@ public final class GuestValues {
     /** The host form of a Python value; NotShareableException names the type otherwise. */
     @TruffleBoundary
     public static Object toHost(Object v, String what) {
-        return toHost(v, what, 0);
+        return toHost(v, what, 0, null);
     }
 
-    private static Object toHost(Object v, String what, int depth) {
+    /**
+     * As {@link #toHost(Object, String)}, but a value that is not shareable still crosses as a copy or a pickle
+     * ({@link GuestCopies}), made by the interpreter of {@code scope}, as CPython 3.14 falls back to pickle: a task's
+     * arguments and result, a queue item. Shareable values take the same path as above.
+     */
+    @TruffleBoundary
+    public static Object toHostOrCopy(Object v, String what, GuestScope scope) {
+        return toHost(v, what, 0, scope);
+    }
+
+    private static Object toHost(Object v, String what, int depth, GuestScope copier) {
         if (v instanceof Integer i) {
             return (long) i;
         } else if (v instanceof Long || v instanceof Double || v instanceof Boolean || v instanceof TruffleString) {
@@ -69,7 +80,7 @@ public final class GuestValues {
             if (depth >= Shareables.MAX_DEPTH) {
                 throw new IllegalArgumentException(what + ": tuples nested deeper than " + Shareables.MAX_DEPTH);
             }
-            return tupleToHost(t.getSequenceStorage(), what, depth);
+            return tupleToHost(t.getSequenceStorage(), what, depth, copier);
         } else if (v instanceof GuestHandle h) {
             return h.hostValue();
         } else if (v instanceof PInt p && isExact(p, PythonBuiltinClassType.PInt)) {
@@ -83,10 +94,37 @@ public final class GuestValues {
                 && b.getSequenceStorage() instanceof ByteSequenceStorage s) {
             return Arrays.copyOf(s.getInternalByteArray(), s.length());
         }
+        if (copier != null) {
+            return GuestCopies.copyOrPickle(v, what, copier);
+        }
         throw notShareable(v, what);
     }
 
-    private static Object tupleToHost(SequenceStorage s, String what, int depth) {
+    private static Object tupleToHost(SequenceStorage s, String what, int depth, GuestScope copier) {
+        Tuple primitive = primitiveItems(s);
+        if (primitive != null) {
+            return primitive;
+        }
+        switch (s) {
+            case ObjectSequenceStorage objects -> {
+                int n = s.length();
+                Object[] a = objects.getInternalObjectArray();
+                Object[] out = new Object[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = toHost(a[i], what, depth + 1, copier);
+                }
+                return Tuple.wrap(out);
+            }
+            default -> throw new IllegalStateException(what + ": a tuple with storage " + s.getClass().getSimpleName()
+                    + " cannot be read by tessera");
+        }
+    }
+
+    /**
+     * The items of a tuple's or list's storage that holds no objects (ints, floats, bools, or nothing) in host form,
+     * one array copy where the storage allows; null for any other storage (the caller converts item by item).
+     */
+    static Tuple primitiveItems(SequenceStorage s) {
         int n = s.length();
         switch (s) {
             case IntSequenceStorage ints -> {
@@ -110,19 +148,12 @@ public final class GuestValues {
                 }
                 return Tuple.wrap(out);
             }
-            case ObjectSequenceStorage objects -> {
-                Object[] a = objects.getInternalObjectArray();
-                Object[] out = new Object[n];
-                for (int i = 0; i < n; i++) {
-                    out[i] = toHost(a[i], what, depth + 1);
-                }
-                return Tuple.wrap(out);
-            }
             case EmptySequenceStorage empty -> {
                 return Tuple.EMPTY;
             }
-            default -> throw new IllegalStateException(what + ": a tuple with storage " + s.getClass().getSimpleName()
-                    + " cannot be read by tessera");
+            default -> {
+                return null;
+            }
         }
     }
 
@@ -133,6 +164,12 @@ public final class GuestValues {
      */
     @TruffleBoundary
     public static Object toGuest(Object v, PythonLanguage language, boolean viewsAsMemoryviews) {
+        return toGuest(v, language, viewsAsMemoryviews, null);
+    }
+
+    /** As above; copies and pickles ({@link #toHostOrCopy}) become new objects of the interpreter of {@code scope}. */
+    @TruffleBoundary
+    public static Object toGuest(Object v, PythonLanguage language, boolean viewsAsMemoryviews, GuestScope scope) {
         return switch (v) {
             case null -> PNone.NONE;
             case Long l -> l;
@@ -146,7 +183,7 @@ public final class GuestValues {
                 Object[] items = t.items();
                 Object[] out = new Object[items.length];
                 for (int i = 0; i < out.length; i++) {
-                    out[i] = toGuest(items[i], language, viewsAsMemoryviews);
+                    out[i] = toGuest(items[i], language, viewsAsMemoryviews, scope);
                 }
                 yield PFactory.createTuple(language, out);
             }
@@ -154,6 +191,11 @@ public final class GuestValues {
             case BigInteger b -> b.bitLength() < 64 ? (Object) b.longValue() : PFactory.createInt(language, b);
             case ArrayView view -> viewsAsMemoryviews ? memoryview(ViewBuffer.of(view), language) : ViewBuffer.of(view);
             case HostHandle h -> h.toGuest();
+            case Copies.ListCopy c -> GuestCopies.toGuest(c, language, scope);
+            case Copies.DictCopy c -> GuestCopies.toGuest(c, language, scope);
+            case Copies.SetCopy c -> GuestCopies.toGuest(c, language, scope);
+            case Copies.Pickled c -> GuestCopies.toGuest(c, language, scope);
+            case Copies.Wrapped w -> toGuest(w.item(), language, viewsAsMemoryviews, scope);
             default -> throw new IllegalStateException("not a host-form shareable: " + v.getClass().getName());
         };
     }
@@ -161,6 +203,11 @@ public final class GuestValues {
     /** As {@link #toGuest(Object, PythonLanguage, boolean)}, for the interpreter that {@code node} belongs to. */
     public static Object toGuest(Object v, Node node, boolean viewsAsMemoryviews) {
         return toGuest(v, PythonLanguage.get(node), viewsAsMemoryviews);
+    }
+
+    /** As {@link #toGuest(Object, PythonLanguage, boolean, GuestScope)}, for the interpreter that {@code node} belongs to. */
+    public static Object toGuest(Object v, Node node, boolean viewsAsMemoryviews, GuestScope scope) {
+        return toGuest(v, PythonLanguage.get(node), viewsAsMemoryviews, scope);
     }
 
     /** Python's None, for host functions that return nothing. */
@@ -190,6 +237,12 @@ public final class GuestValues {
     /** Keyword arguments from Python's pairs ({@code tuple(kwargs.items())}), or none for None. */
     @TruffleBoundary
     public static Map<String, Object> kwargsToHost(Object pairs) {
+        return kwargsToHost(pairs, null);
+    }
+
+    /** As above; values that are not shareable cross as copies or pickles made by the interpreter of {@code scope}. */
+    @TruffleBoundary
+    public static Map<String, Object> kwargsToHost(Object pairs, GuestScope scope) {
         if (GuestArgs.isNone(pairs)) {
             return Map.of();
         }
@@ -203,7 +256,7 @@ public final class GuestValues {
                 throw new ClassCastException("keyword arguments must come as a tuple of (name, value) pairs");
             }
             String name = GuestArgs.asString(kv.getInternalObjectArray()[0], "keyword");
-            out.put(name, toHost(kv.getInternalObjectArray()[1], "argument '" + name + "'"));
+            out.put(name, toHost(kv.getInternalObjectArray()[1], "argument '" + name + "'", 0, scope));
         }
         return out;
     }
@@ -211,6 +264,12 @@ public final class GuestValues {
     /** Keyword arguments as Python's pairs, None when there are none; views as memoryviews. */
     @TruffleBoundary
     public static Object kwargsToGuest(Map<String, Object> kwargs, Node node) {
+        return kwargsToGuest(kwargs, node, null);
+    }
+
+    /** As above; copies and pickles become new objects of the interpreter of {@code scope}. */
+    @TruffleBoundary
+    public static Object kwargsToGuest(Map<String, Object> kwargs, Node node, GuestScope scope) {
         if (kwargs.isEmpty()) {
             return PNone.NONE;
         }
@@ -219,7 +278,7 @@ public final class GuestValues {
         for (Map.Entry<String, Object> e : kwargs.entrySet()) {
             pairs[i++] = Tuple.wrap(new Object[] {e.getKey(), e.getValue()});
         }
-        return toGuest(Tuple.wrap(pairs), PythonLanguage.get(node), true);
+        return toGuest(Tuple.wrap(pairs), PythonLanguage.get(node), true, scope);
     }
 
     /** A memoryview over a view's buffer, as {@code memoryview(buffer)} would make it. */
@@ -238,7 +297,8 @@ public final class GuestValues {
         String type = typeName(v);
         String hint = switch (type) {
             case "tessera.Array" -> " (pass a view: array.readonly() or array.slice(start, stop))";
-            case "memoryview" -> " (pass the tessera view it came from, not a memoryview)";
+            case "memoryview" -> " (memory owned by one interpreter cannot be shared: allocate it as a tessera array, "
+                    + "tessera.zeros(n, format), and pass array.slice() or array.readonly() views, which arrive as memoryviews)";
             case "list" -> " (a tuple of shareables is shareable)";
             default -> "";
         };

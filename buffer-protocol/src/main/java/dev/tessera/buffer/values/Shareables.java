@@ -48,6 +48,10 @@ public final class Shareables {
             case Tuple t -> t;
             case ArrayView view -> view;
             case HostHandle h -> h;
+            case Copies.ListCopy c -> c; // already in host form (e.g. initargs a pool passed on)
+            case Copies.DictCopy c -> c;
+            case Copies.SetCopy c -> c;
+            case Copies.Pickled c -> c;
             case List<?> list -> {
                 Object[] out = new Object[list.size()];
                 for (int i = 0; i < out.length; i++) {
@@ -62,6 +66,9 @@ public final class Shareables {
 
     /** A host-form value as Java callers expect it: strings as {@link String}, tuples as lists of those. */
     public static Object toJava(Object v) {
+        if (v instanceof Copies.ListCopy || v instanceof Copies.DictCopy || v instanceof Copies.SetCopy || v instanceof Copies.Wrapped) {
+            return Copies.toJava(v);
+        }
         if (v instanceof TruffleString s) {
             return s.toJavaStringUncached();
         }

@@ -22,6 +22,8 @@ public final class Interpreters implements PythonFaces {
     static final TesseraPackage.Part POOL = TesseraPackage.Part.lazy("_pool", "InterpreterPool", "Future",
             "BrokenInterpreterPool", "SlicesFailed", "wait", "as_completed", "FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED");
     static final TesseraPackage.Part WORKER = TesseraPackage.Part.of("_worker");
+    // concurrent.interpreters, concurrent.futures.InterpreterPoolExecutor and their low-level modules
+    static final TesseraPackage.Part OVERLAY = TesseraPackage.Part.of("_overlay");
 
     /** For ServiceLoader. */
     public Interpreters() {
@@ -35,6 +37,8 @@ public final class Interpreters implements PythonFaces {
                 .host(QueueFunctions.of(scope)).host("queue_type", QueueObject.META).part(QUEUES)
                 .part(TASKS).host(PoolFunctions.refusing(scope)).part(POOL)
                 .host(WorkerFunctions.of(worker)).part(WORKER)
+                .host(CrossInterpreterFunctions.forWorker(worker, scope)).host(StdlibOverlay.functions(scope))
+                .host("overlay_modules", StdlibOverlay.names()).part(OVERLAY)
                 .install(context);
     }
 
@@ -48,6 +52,8 @@ public final class Interpreters implements PythonFaces {
         TesseraPackage.withArrays(store, scope)
                 .host(QueueFunctions.of(scope)).host("queue_type", QueueObject.META).part(QUEUES)
                 .part(TASKS).host(PoolFunctions.of(owner, scope)).part(POOL)
+                .host(CrossInterpreterFunctions.forMain(owner.xi, scope)).host(StdlibOverlay.functions(scope))
+                .host("overlay_modules", StdlibOverlay.names()).part(OVERLAY)
                 .install(context);
     }
 }

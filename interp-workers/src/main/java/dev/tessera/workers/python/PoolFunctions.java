@@ -52,6 +52,8 @@ final class PoolFunctions {
         final List<PoolObject> pools = new CopyOnWriteArrayList<>();
         final java.io.OutputStream out;
         final java.io.OutputStream err;
+        /** Interpreters and queues by id, for concurrent.interpreters (every pool of this main is adopted). */
+        final CrossInterpreters xi = new CrossInterpreters();
 
         /** Workers print where the main interpreter prints ({@code out}, {@code err}). */
         Owner(PythonRuntime runtime, ArrayStore store, java.io.OutputStream out, java.io.OutputStream err) {
@@ -77,7 +79,7 @@ final class PoolFunctions {
     static List<HostFunction> of(Owner owner, GuestScope scope) {
         return List.of(
                 // pool_create(max_workers, preload, initializer, initargs, sys_path, task_timeout, allow_read, spares, heap_limit)
-                new HostFunction("pool_create", 9, scope, (a, node) -> create(owner, a)),
+                new HostFunction("pool_create", 9, scope, (a, node) -> create(owner, a, scope)),
                 // target_function(module, qualname, main_file or None) -> a task target
                 new HostFunction("target_function", 3, scope, (a, node) -> new TargetObject(TaskTarget.function(
                         GuestArgs.asString(a[0], "module"), GuestArgs.asString(a[1], "qualname"), GuestArgs.asOptString(a[2], "main_file")))).quick(),
@@ -90,7 +92,7 @@ final class PoolFunctions {
                 new HostFunction("pool_submit", 5, scope, (a, node) -> {
                     PoolObject p = pool(a[0]);
                     TaskTarget target = p.pool.target(GuestArgs.asInt(a[2], "target"));
-                    TaskSpec spec = new TaskSpec(target, (Tuple) GuestValues.toHost(a[3], "argument"), GuestValues.kwargsToHost(a[4]), null);
+                    TaskSpec spec = new TaskSpec(target, (Tuple) GuestValues.toHostOrCopy(a[3], "argument", scope), GuestValues.kwargsToHost(a[4], scope), null);
                     try {
                         return p.submit(spec, a[1]);
                     } catch (RejectedExecutionException e) {
@@ -181,7 +183,7 @@ final class PoolFunctions {
         PoolObject p = pool(a[0]);
         TaskTarget target = p.pool.target(GuestArgs.asInt(a[1], "target"));
         SharedArray array = GuestArgs.asArray(a[2], "array");
-        Tuple args = (Tuple) GuestValues.toHost(a[6], "argument"); // before any lease: an unshareable argument leases nothing
+        Tuple args = (Tuple) GuestValues.toHostOrCopy(a[6], "argument", scope); // before any lease: an unshareable argument leases nothing
         double timeout = GuestArgs.asSeconds(a[7], "timeout", -1);
         List<RowMap.Rows> ranges = GuestArgs.isNone(a[4]) ? RowMap.split(array.length(), GuestArgs.asLong(a[3], "chunks"), "chunks") : rows(a[4]);
         RowMap map = RowMap.start(p.pool, target, array, ranges, GuestArgs.truthy(a[5]), args);
@@ -229,14 +231,14 @@ final class PoolFunctions {
         return out;
     }
 
-    private static PoolObject create(Owner owner, Object[] a) {
+    private static PoolObject create(Owner owner, Object[] a, GuestScope scope) {
         PoolBuilder b = InterpreterPool.builder().runtime(owner.runtime).store(owner.store).output(owner.out, owner.err);
         if (!GuestArgs.isNone(a[0])) {
             b.workers(GuestArgs.asInt(a[0], "max_workers"));
         }
         b.preload(GuestArgs.asStrings(a[1], "preload").toArray(String[]::new));
         if (!GuestArgs.isNone(a[2])) {
-            b.initializer(TargetObject.of(a[2], "initializer"), ((Tuple) GuestValues.toHost(a[3], "initargs")).toArray());
+            b.initializer(TargetObject.of(a[2], "initializer"), ((Tuple) GuestValues.toHostOrCopy(a[3], "initargs", scope)).toArray());
         }
         b.sysPath(paths(a[4], "sys_path"));
         double timeout = GuestArgs.asSeconds(a[5], "task_timeout", -1);
@@ -250,6 +252,7 @@ final class PoolFunctions {
             b.heapLimit(GuestArgs.asSeconds(a[8], "heap_limit", -1));
         }
         PoolObject pool = new PoolObject(b.build());
+        owner.xi.adopt(pool.pool);
         owner.pools.add(pool);
         return pool;
     }
@@ -267,7 +270,7 @@ final class PoolFunctions {
     private static Object[] outcome(Task task, GuestScope scope, Node node) {
         Throwable e = task.error();
         if (e == null) {
-            return new Object[] {GuestValues.toGuest(task.result(), node, false), GuestValues.none()};
+            return new Object[] {GuestValues.toGuest(task.result(), node, false, scope), GuestValues.none()};
         }
         return new Object[] {GuestValues.none(), exception(e, scope)};
     }
@@ -283,6 +286,9 @@ final class PoolFunctions {
     /** The Python exception object for a task's failure. */
     private static Object exception(Throwable e, GuestScope scope) {
         return switch (e) {
+            // a result that could not be pickled, arguments that could not be unpickled: what was sent, not the task, failed
+            case WorkerException w when w.pythonType().equals("tessera.NotShareableError") ->
+                    scope.instantiate("NotShareableError", ts(w.pythonMessage()));
             case WorkerException w -> scope.instantiate("ExecutionFailed", ts(w.pythonType()), ts(w.pythonMessage()), ts(w.traceback()));
             case TaskTimeoutException t -> scope.instantiate("DeadlineExceeded", ts(t.getMessage()));
             case TaskMemoryException m -> scope.instantiate("MemoryLimitExceeded", ts(m.getMessage()));

@@ -28,7 +28,7 @@ final class QueueFunctions {
                 // queue_put(q, item, block, timeout)
                 new HostFunction("queue_put", 4, scope, (a, node) -> {
                     Queue q = queue(a[0]);
-                    Object item = GuestValues.toHost(a[1], "Queue.put()");
+                    Object item = GuestValues.toHostOrCopy(a[1], "Queue.put()", scope);
                     if (!put(q, item, timeout(a[2], a[3]), scope, node)) {
                         throw scope.raise(node, "QueueFull", "the queue is full");
                     }
@@ -40,7 +40,7 @@ final class QueueFunctions {
                     if (got == WaitSet.NOTHING) {
                         throw scope.raise(node, "QueueEmpty", "the queue is empty");
                     }
-                    return GuestValues.toGuest(got, node, false);
+                    return GuestValues.toGuest(got, node, false, scope);
                 }).quick(),
                 // queue_put_many(q, items: tuple, block, timeout): each element is one item, put in order
                 new HostFunction("queue_put_many", 4, scope, (a, node) -> {
@@ -48,7 +48,7 @@ final class QueueFunctions {
                     if (!GuestValues.isTuple(a[1])) {
                         throw new ClassCastException("put_many() takes a tuple of items");
                     }
-                    Tuple items = (Tuple) GuestValues.toHost(a[1], "Queue.put_many()");
+                    Tuple items = (Tuple) GuestValues.toHostOrCopy(a[1], "Queue.put_many()", scope);
                     long timeout = timeout(a[2], a[3]);
                     long deadline = System.nanoTime() + timeout;
                     for (int i = 0; i < items.size(); i++) {
@@ -71,9 +71,9 @@ final class QueueFunctions {
                         throw scope.raise(node, "QueueEmpty", "the queue is empty");
                     }
                     List<Object> out = new ArrayList<>(Math.min(max, 1024));
-                    out.add(GuestValues.toGuest(first, node, false));
+                    out.add(GuestValues.toGuest(first, node, false, scope));
                     for (Object next; out.size() < max && (next = q.pollHost()) != WaitSet.NOTHING; ) {
-                        out.add(GuestValues.toGuest(next, node, false));
+                        out.add(GuestValues.toGuest(next, node, false, scope));
                     }
                     return GuestValues.tuple(node, out.toArray());
                 }).quick(),
@@ -88,7 +88,7 @@ final class QueueFunctions {
     }
 
     /** How long a put or get may wait: not at all without {@code block}; else the timeout (None: no limit). */
-    private static long timeout(Object block, Object timeout) {
+    static long timeout(Object block, Object timeout) {
         return GuestArgs.truthy(block) ? Timeouts.nanos(GuestArgs.asSeconds(timeout, "timeout", -1)) : 0;
     }
 

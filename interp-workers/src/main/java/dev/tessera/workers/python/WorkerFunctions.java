@@ -5,6 +5,7 @@ import dev.tessera.buffer.graalpy.GuestArgs;
 import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.buffer.graalpy.GuestValues;
 import dev.tessera.buffer.graalpy.HostFunction;
+import dev.tessera.buffer.values.NotShareableException;
 import dev.tessera.buffer.values.Shareables;
 import dev.tessera.buffer.values.Tuple;
 import dev.tessera.workers.Task;
@@ -38,7 +39,7 @@ final class WorkerFunctions {
                     RuntimeException error = null;
                     if (GuestArgs.truthy(a[0])) {
                         try {
-                            result = GuestValues.toHost(a[1], "the task's result");
+                            result = GuestValues.toHostOrCopy(a[1], "the task's result", scope);
                         } catch (IllegalArgumentException e) { // NotShareableException, or nested too deep
                             error = new WorkerException("tessera.NotShareableError", e.getMessage(), "");
                         }
@@ -59,7 +60,7 @@ final class WorkerFunctions {
                             GuestValues.toGuest(Tuple.wrap(c.sysPath().stream().map(p -> (Object) p.toAbsolutePath().toString()).toArray()), node, false),
                             GuestValues.toGuest(Tuple.wrap(c.preload().toArray()), node, false),
                             init,
-                            GuestValues.toGuest(c.initArgs(), node, false));
+                            GuestValues.toGuest(c.initArgs(), node, false, scope));
                 }),
                 // worker_start_failed(type, message, traceback): the initializer or a preload raised
                 new HostFunction("worker_start_failed", 3, scope, (a, node) -> {
@@ -78,8 +79,11 @@ final class WorkerFunctions {
             try {
                 TaskSpec s = task.spec();
                 // Views are lent as memoryviews; the task's end releases the views and so revokes them.
-                Object args = GuestValues.toGuest(s.args(), node, true);
-                return GuestValues.tuple(node, (long) task.targetId(), args, GuestValues.kwargsToGuest(s.kwargs(), node));
+                GuestScope scope = worker.scope();
+                Object args = GuestValues.toGuest(s.args(), node, true, scope);
+                return GuestValues.tuple(node, (long) task.targetId(), args, GuestValues.kwargsToGuest(s.kwargs(), node, scope));
+            } catch (NotShareableException e) { // an argument's pickle that cannot be loaded here
+                worker.finish(task, null, new WorkerException("tessera.NotShareableError", e.getMessage(), ""));
             } catch (RuntimeException e) { // a view that cannot be lent (released, its array closed)
                 worker.finish(task, null, e);
             }
