@@ -20,6 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * CPython's own tests of {@code concurrent.interpreters} (3.14's test_api and test_queues) and of the interpreter
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
  * that does not pass is listed in {@code cpython/skips.txt} with why: this checks that the skipped and the failing
  * tests are exactly those listed, and that at least 95% of the tests not skipped pass.
  */
+@Execution(ExecutionMode.CONCURRENT) // the two groups run side by side (see junit-platform.properties)
 class UpstreamSuitesTest {
     private static final Pattern RESULT = Pattern.compile("^RESULT (\\S+) (\\S+)", Pattern.MULTILINE);
     private static final Pattern MISMATCH = Pattern.compile(
