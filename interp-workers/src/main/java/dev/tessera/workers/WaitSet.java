@@ -56,8 +56,8 @@ public final class WaitSet {
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     /**
-     * Threads running Python now: a worker from the start of a task to its end, a main interpreter while it exists;
-     * each less while it waits here. Approximate (a main interpreter's own threads are not counted), and only
+     * Threads running Python now: a worker from the start of a task to its end, a main interpreter while it runs a
+     * script or evaluates code (not while it waits, made ahead, for a script); each less while it waits here. Approximate (a main interpreter's own threads are not counted), and only
      * used to decide whether to spin.
      */
     static final AtomicInteger RUNNING = new AtomicInteger();

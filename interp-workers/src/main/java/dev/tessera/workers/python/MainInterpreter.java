@@ -111,7 +111,6 @@ public final class MainInterpreter implements AutoCloseable {
         context.initialize("python");
         long t2 = System.nanoTime();
         Interpreters.installMain(context, store, pools, new GuestScope("main"));
-        WaitSet.countRunning(1); // the main interpreter's thread runs Python (see WaitSet)
         if (Boolean.getBoolean("tessera.traceStartup")) {
             System.err.printf("tessera: main interpreter: context built %.1f ms, python initialized %.1f ms, tessera installed %.1f ms%n",
                     (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
@@ -151,7 +150,12 @@ public final class MainInterpreter implements AutoCloseable {
     }
 
     public Value eval(String code) {
-        return context.eval("python", code);
+        WaitSet.countRunning(1);
+        try {
+            return context.eval("python", code);
+        } finally {
+            WaitSet.countRunning(-1);
+        }
     }
 
     /**
@@ -161,6 +165,9 @@ public final class MainInterpreter implements AutoCloseable {
      */
     public int runScript(Path script) {
         Path abs = script.toAbsolutePath().normalize();
+        // Counted as running only while it runs (see WaitSet): a main interpreter made ahead (the service's spare)
+        // and idle would otherwise hold a core's worth of the count, and on 2 cores no waiter would ever spin.
+        WaitSet.countRunning(1);
         try {
             return context.eval(RUN_MAIN).execute(abs.toString()).asInt();
         } catch (PolyglotException e) {
@@ -168,6 +175,8 @@ public final class MainInterpreter implements AutoCloseable {
                 return e.getExitStatus();
             }
             throw e;
+        } finally {
+            WaitSet.countRunning(-1);
         }
     }
 
@@ -223,12 +232,13 @@ public final class MainInterpreter implements AutoCloseable {
             return;
         }
         closed = true;
-        WaitSet.countRunning(-1);
+        WaitSet.countRunning(1); // atexit hooks and the pools' last tasks run now
         try {
             context.close();
         } catch (PolyglotException | IllegalStateException e) {
             context.close(true);
         } finally {
+            WaitSet.countRunning(-1);
             pools.close();
         }
     }
