@@ -7,7 +7,8 @@ written, best and median of ROUNDS rounds (run with Debian's /usr/bin/python3, w
                                                            array (the pool and the array made once, before the rounds)
     python3 fill_peers.py zarr DIR ROUNDS                   zarr-python: z.get_basic_selection(..., out=array)
 
-Prints one JSON line: {"what": ..., "best": MB/s, "median": MB/s, "rounds": [MB/s, ...]}.
+Prints one JSON line: {"what": ..., "best": MB/s, "median": MB/s, "rounds": [MB/s, ...], "cpu_ms": median CPU time
+of this process per round (its threads, not child processes: for h5py-mp only the parent's share)}.
 """
 import json
 import statistics
@@ -19,12 +20,14 @@ import numpy as np
 
 def timed(fn, nbytes, rounds):
     fn()  # warm the file cache and the imports
-    rates = []
+    rates, cpu = [], []
     for _ in range(rounds):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         fn()
         rates.append(nbytes / (time.perf_counter() - t0) / 1e6)
-    return {"best": max(rates), "median": statistics.median(rates), "rounds": rates}
+        cpu.append((time.process_time() - c0) * 1e3)
+    # cpu_ms: this process's CPU time per round, all its threads (blosc's own included), not child processes'
+    return {"best": max(rates), "median": statistics.median(rates), "rounds": rates, "cpu_ms": statistics.median(cpu)}
 
 
 def h5py_one(path, name, rounds):

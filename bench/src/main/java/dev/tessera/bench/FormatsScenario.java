@@ -114,7 +114,8 @@ final class FormatsScenario implements Scenario {
         out.add(row("hdf5_2_vs_h5py_mp2", what + ", 2 threads", t2, mp2, whyMp2[0], ">= 3x h5py + multiprocessing(2)", 3));
         out.add(row("hdf5_2_vs_h5py", what + ", 2 threads", t2, one, why1[0], "", 0));
         System.out.println("formats: hdf5 stage ms (last round, summed over threads): 1 thread " + t1.get("stage_ms") + "; 2 threads "
-                + t2.get("stage_ms") + "; decoders " + t.get("decoders"));
+                + t2.get("stage_ms") + "; process CPU ms per read: 1 thread " + t1.get("cpu_ms") + ", 2 threads " + t2.get("cpu_ms")
+                + ", h5py " + (one == null ? "-" : one.get("cpu_ms")) + "; decoders " + t.get("decoders"));
         return out;
     }
 
@@ -124,7 +125,9 @@ final class FormatsScenario implements Scenario {
         JsonObject p = peer(c, why, python, "zarr", z.toString(), Integer.toString(rounds));
         String what = String.format("Zarr v2 %,d rows float64 %s", rows, codec.equals("blosc") ? "blosc(lz4, shuffle)" : "zstd(3)");
         System.out.println("formats: zarr " + codec + " stage ms: 1 thread " + t.getAsJsonObject("threads_1").get("stage_ms")
-                + "; 2 threads " + t.getAsJsonObject("threads_2").get("stage_ms"));
+                + "; 2 threads " + t.getAsJsonObject("threads_2").get("stage_ms") + "; process CPU ms per read: 1 thread "
+                + t.getAsJsonObject("threads_1").get("cpu_ms") + ", 2 threads " + t.getAsJsonObject("threads_2").get("cpu_ms")
+                + ", zarr-python " + (p == null ? "-" : p.get("cpu_ms")));
         return List.of(row("zarr_" + codec + "_1", what + ", 1 thread", t.getAsJsonObject("threads_1"), p, why[0], "", 0),
                 row("zarr_" + codec + "_2", what + ", 2 threads", t.getAsJsonObject("threads_2"), p, why[0], ">= 1.5x zarr-python", 1.5));
     }

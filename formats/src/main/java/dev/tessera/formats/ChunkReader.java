@@ -200,8 +200,8 @@ final class ChunkReader {
         private final List<StoredChunk> chunks;
         private final List<long[]> missing;
         private final MemorySegment fill;
-        private final MemorySegment scratchA;
-        private final MemorySegment scratchB;
+        private MemorySegment scratchA; // allocated at first need: a one-step chunk decoded straight into place needs none
+        private MemorySegment scratchB;
         private MemorySegment input;
         private final long[] nanos = new long[8];
         private final String[] stageNames = stageNanos.keySet().toArray(new String[0]);
@@ -213,8 +213,6 @@ final class ChunkReader {
             this.chunks = chunks;
             this.missing = missing;
             this.fill = fill;
-            this.scratchA = arena.allocate(layout.chunkBytes() + 64, 64);
-            this.scratchB = arena.allocate(layout.chunkBytes() + 64, 64);
             this.input = arena.allocate(Math.max(4096, layout.chunkBytes() / 2), 64);
         }
 
@@ -264,7 +262,7 @@ final class ChunkReader {
             List<ChunkStep> steps = layout.steps().apply(c);
             MemorySegment direct = directTarget(c.origin());
             MemorySegment data = stored;
-            MemorySegment spare = scratchA;
+            MemorySegment spare = scratchA; // null until a step needs a buffer of its own
             int lastWriting = -1; // the last step that writes a buffer: it may write straight into the array
             for (int s = 0; s < steps.size(); s++) {
                 if (!steps.get(s).inPlace()) {
@@ -274,13 +272,19 @@ final class ChunkReader {
             boolean inArray = false;
             for (int s = 0; s < steps.size(); s++) {
                 ChunkStep step = steps.get(s);
-                MemorySegment target = s == lastWriting && direct != null ? direct : spare.asSlice(0, layout.chunkBytes());
+                boolean straight = s == lastWriting && direct != null;
+                if (!straight && spare == null) {
+                    spare = scratch();
+                }
+                MemorySegment target = straight ? direct : spare.asSlice(0, layout.chunkBytes());
                 t = System.nanoTime();
                 MemorySegment result = step.apply(data, target);
                 nanos[stageIndex(step.stage())] += System.nanoTime() - t;
                 if (!step.inPlace()) {
                     inArray = target == direct;
-                    spare = spare == scratchA ? scratchB : scratchA;
+                    if (!straight) {
+                        spare = spare == scratchA ? scratchB() : scratchA;
+                    }
                 }
                 data = result;
             }
@@ -296,6 +300,24 @@ final class ChunkReader {
                 place(data, c.origin(), swap);
             }
             nanos[7] += System.nanoTime() - t;
+        }
+
+        /**
+         * The first scratch buffer, made at first need (arena memory is zeroed when allocated, and fresh pages cost
+         * a fault each: a Zarr chunk decoded straight into the array never needs one).
+         */
+        private MemorySegment scratch() {
+            if (scratchA == null) {
+                scratchA = arena.allocate(layout.chunkBytes() + 64, 64);
+            }
+            return scratchA;
+        }
+
+        private MemorySegment scratchB() {
+            if (scratchB == null) {
+                scratchB = arena.allocate(layout.chunkBytes() + 64, 64);
+            }
+            return scratchB;
         }
 
         private int stageIndex(String stage) {

@@ -17,19 +17,32 @@ final class BoolLoops extends Loops {
         return sum;
     }
 
+    /** 1 when every byte is nonzero: each word's bytes made 0x80-or-more where nonzero, ANDed together (vectorized). */
     @Override
     long minInt(MemorySegment s, long n) {
-        int m = 1;
-        for (long i = 0; i < n; i++) {
+        long all = -1;
+        long i = 0;
+        for (long words = n & ~7L; i < words; i += 8) {
+            long w = s.get(I64, i);
+            all &= ((w & L8) + L8) | w;
+        }
+        int m = (all & H8) == H8 ? 1 : 0;
+        for (; i < n; i++) {
             m &= key(s, i);
         }
         return m;
     }
 
+    /** 1 when any byte is nonzero: the words ORed together. */
     @Override
     long maxInt(MemorySegment s, long n) {
-        int m = 0;
-        for (long i = 0; i < n; i++) {
+        long any = 0;
+        long i = 0;
+        for (long words = n & ~7L; i < words; i += 8) {
+            any |= s.get(I64, i);
+        }
+        int m = any != 0 ? 1 : 0;
+        for (; i < n; i++) {
             m |= key(s, i);
         }
         return m;
@@ -46,18 +59,44 @@ final class BoolLoops extends Loops {
         return b.invert() ? n - count : count;
     }
 
+    /** Eight elements a step: each byte's key (nonzero: 1) compared with both bounds per byte ({@link #geBytes}). */
     @Override
     long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
-        int lo = (int) b.lo();
-        int span = (int) (b.hi() - b.lo());
-        int x = b.flip();
+        long lo = b.lo();
+        long hi = b.hi();
+        long x = b.flip();
+        long ulo = lo > hi ? -1 : lo * ONES8;
+        long uhi = lo > hi ? 0 : hi * ONES8;
+        long ux = x * ONES8;
         long count = 0;
-        for (long i = 0; i < n; i++) {
-            int hit = inRange32(key(s, i) - lo, span) ^ x;
+        long words = n >>> 3;
+        long[] in = new long[(int) Math.min(words, WHERE_BLOCK / 8)];
+        long[] out = new long[in.length];
+        for (long at = 0; at < words; at += in.length) { // through heap arrays, as Int8Loops.where does
+            int m = (int) Math.min(in.length, words - at);
+            MemorySegment.copy(s, I64, at * 8, in, 0, m);
+            compareWords(out, in, m, ulo, uhi, ux);
+            MemorySegment.copy(out, 0, mask, I64, at * 8, m);
+            count += bitCounts(out, m);
+        }
+        long i = words * 8;
+        int ilo = (int) lo;
+        int span = (int) (hi - lo);
+        for (; i < n; i++) {
+            int hit = inRange32(key(s, i) - ilo, span) ^ (int) x;
             mask.set(I8, i, (byte) hit);
             count += hit;
         }
         return count;
+    }
+
+    /** Eight keys per word: byte k of out[j] is 1 where byte k of in[j] (nonzero: 1) lies in [ulo, uhi], xor ux. */
+    private static void compareWords(long[] out, long[] in, int m, long ulo, long uhi, long ux) {
+        for (int k = 0; k < m; k++) {
+            long w = in[k];
+            long key = ((((w & L8) + L8) | w) & H8) >>> 7; // 1 in each nonzero byte
+            out[k] = ((geBytes(key, ulo) & geBytes(uhi, key)) >>> 7) ^ ux;
+        }
     }
 
     @Override
@@ -79,5 +118,31 @@ final class BoolLoops extends Loops {
         for (long i = 0; i < n; i++) {
             dst.setAtIndex(F64, i, key(s, i));
         }
+    }
+
+    @Override
+    long bincount(MemorySegment s, long n, long[] counts) {
+        long m = counts.length;
+        for (long i = 0; i < n; i++) {
+            long x = key(s, i);
+            if (Long.compareUnsigned(x, m) >= 0) {
+                return i;
+            }
+            counts[(int) x]++;
+        }
+        return -1;
+    }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += key(values, i);
+        }
+        return -1;
     }
 }

@@ -43,22 +43,33 @@ final class Float32Loops extends Loops {
         return pairwise(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
     }
 
+    /**
+     * min and max over the sortable keys of the bits ({@link Bounds#floatKey}: their order is the values' order, -0.0
+     * below 0.0) as int reductions, with the largest magnitude's bits beside them to see a NaN: C2 vectorizes both
+     * (a Math.min reduction over floats it does not: 74 against 9.6 GB/s, L2-resident).
+     */
     @Override
     double minFloat(MemorySegment s, long n) {
-        float m = s.getAtIndex(F32, 0);
-        for (long i = 1; i < n; i++) {
-            m = Math.min(m, s.getAtIndex(F32, i));
+        int least = Integer.MAX_VALUE;
+        int magnitude = 0;
+        for (long i = 0; i < n; i++) {
+            int b = s.getAtIndex(I32, i);
+            least = Math.min(least, b ^ ((b >> 31) >>> 1));
+            magnitude = Math.max(magnitude, b & 0x7FFFFFFF);
         }
-        return m;
+        return magnitude > 0x7F800000 ? Double.NaN : Bounds.fromFloatKey(least);
     }
 
     @Override
     double maxFloat(MemorySegment s, long n) {
-        float m = s.getAtIndex(F32, 0);
-        for (long i = 1; i < n; i++) {
-            m = Math.max(m, s.getAtIndex(F32, i));
+        int greatest = Integer.MIN_VALUE;
+        int magnitude = 0;
+        for (long i = 0; i < n; i++) {
+            int b = s.getAtIndex(I32, i);
+            greatest = Math.max(greatest, b ^ ((b >> 31) >>> 1));
+            magnitude = Math.max(magnitude, b & 0x7FFFFFFF);
         }
-        return m;
+        return magnitude > 0x7F800000 ? Double.NaN : Bounds.fromFloatKey(greatest);
     }
 
     @Override
@@ -74,16 +85,24 @@ final class Float32Loops extends Loops {
 
     @Override
     long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
-        int lo = (int) b.lo();
-        int span = (int) (b.hi() - b.lo());
-        int flip = b.flip();
+        long lo = b.lo();
+        long span = b.hi() - lo;
+        long x = b.flip();
+        byte[] block = whereBlock(n);
         long count = 0;
-        for (long i = 0; i < n; i++) {
-            int hit = inRange32(key(s, i) - lo, span) ^ flip;
-            mask.set(I8, i, (byte) hit);
-            count += hit;
+        for (long at = 0; at < n; at += block.length) {
+            int m = (int) Math.min(block.length, n - at);
+            whereBlock(block, s, at, m, lo, span, x);
+            count += emit(mask, at, block, m);
         }
         return count;
+    }
+
+    /** One block's 0/1 bytes (keys in 64 bits: C2 vectorizes this loop then, not one on int keys stored as bytes). */
+    private static void whereBlock(byte[] block, MemorySegment s, long at, int m, long lo, long span, long x) {
+        for (int i = 0; i < m; i++) {
+            block[i] = (byte) (inRange64((long) key(s, at + i) - lo, span) ^ x);
+        }
     }
 
     @Override
@@ -102,5 +121,18 @@ final class Float32Loops extends Loops {
         for (long i = 0; i < n; i++) {
             dst.setAtIndex(F64, i, at(s, i));
         }
+    }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += at(values, i);
+        }
+        return -1;
     }
 }

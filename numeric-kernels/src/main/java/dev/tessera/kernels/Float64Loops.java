@@ -43,6 +43,8 @@ final class Float64Loops extends Loops {
         return pairwise(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
     }
 
+    // min/max stay Math.min/max reductions (vectorized for doubles): the integer-key form Float32Loops uses measured
+    // slower here in the shuffled bench (10.7 against 14.8 GB/s for min; 15.0 against 22.2 for max, medians of 2 runs)
     @Override
     double minFloat(MemorySegment s, long n) {
         double m = at(s, 0);
@@ -76,14 +78,22 @@ final class Float64Loops extends Loops {
     long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
         long lo = b.lo();
         long span = b.hi() - lo;
-        long flip = b.flip();
+        long x = b.flip();
+        byte[] block = whereBlock(n);
         long count = 0;
-        for (long i = 0; i < n; i++) {
-            long hit = inRange64(key(s, i) - lo, span) ^ flip;
-            mask.set(I8, i, (byte) hit);
-            count += hit;
+        for (long at = 0; at < n; at += block.length) {
+            int m = (int) Math.min(block.length, n - at);
+            whereBlock(block, s, at, m, lo, span, x);
+            count += emit(mask, at, block, m);
         }
         return count;
+    }
+
+    /** One block's 0/1 bytes (keys in 64 bits: C2 vectorizes this loop then, not one on int keys stored as bytes). */
+    private static void whereBlock(byte[] block, MemorySegment s, long at, int m, long lo, long span, long x) {
+        for (int i = 0; i < m; i++) {
+            block[i] = (byte) (inRange64(key(s, at + i) - lo, span) ^ x);
+        }
     }
 
     @Override
@@ -114,5 +124,18 @@ final class Float64Loops extends Loops {
         for (long i = 0; i < n; i++) {
             s.setAtIndex(F64, i, start + i * step);
         }
+    }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += at(values, i);
+        }
+        return -1;
     }
 }

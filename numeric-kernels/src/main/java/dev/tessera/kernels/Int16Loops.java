@@ -69,20 +69,54 @@ final class Int16Loops extends Loops {
         return b.invert() ? n - count : count;
     }
 
+    /**
+     * Four elements a step in one 64-bit word, as {@link Int8Loops#where} does eight: unsigned 16-bit keys
+     * ({@code x ^ 0x8000} for int16, x for uint16) compared per lane ({@link #geShorts}), the four results packed
+     * into four bytes and stored at once.
+     */
     @Override
     long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
         long f = flip;
         long o = offset;
         long lo = b.lo();
-        long span = b.hi() - lo;
+        long hi = b.hi();
         long x = b.flip();
+        long toUnsigned = bias == 0 ? H16 : 0;
+        long lanes = 0x0001000100010001L;
+        long ulo = lo > hi ? -1 : (lo + 32768) * lanes; // an empty range: every lane's compare fails (ulo > uhi)
+        long uhi = lo > hi ? 0 : (hi + 32768) * lanes;
+        int ux = (int) (x * 0x01010101L);
         long count = 0;
-        for (long i = 0; i < n; i++) {
+        long words = n >>> 2;
+        long[] in = new long[(int) Math.min(words, WHERE_BLOCK / 4)];
+        int[] out = new int[in.length];
+        for (long at = 0; at < words; at += in.length) { // through heap arrays, as Int8Loops.where does
+            int m = (int) Math.min(in.length, words - at);
+            MemorySegment.copy(s, I64, at * 8, in, 0, m);
+            compareWords(out, in, m, toUnsigned, ulo, uhi, ux);
+            MemorySegment.copy(out, 0, mask, I32, at * 4, m);
+            for (int k = 0; k < m; k++) {
+                count += Integer.bitCount(out[k]);
+            }
+        }
+        long i = words * 4;
+        long span = hi - lo;
+        for (; i < n; i++) {
             long hit = inRange64(key(s, i, f, o) - lo, span) ^ x;
             mask.set(I8, i, (byte) hit);
             count += hit;
         }
         return count;
+    }
+
+    /** Four keys per word: byte k of out[j] is 1 where lane k of in[j] (made unsigned) lies in [ulo, uhi], xor ux. */
+    private static void compareWords(int[] out, long[] in, int m, long toUnsigned, long ulo, long uhi, int ux) {
+        for (int k = 0; k < m; k++) {
+            long u = in[k] ^ toUnsigned;
+            long r = (geShorts(u, ulo) & geShorts(uhi, u)) >>> 15; // lane k's answer in bit 16k
+            r = (r | (r >>> 8)) & 0x0000FFFF0000FFFFL;              // bits 0, 8, 32, 40
+            out[k] = (int) (r | (r >>> 16)) ^ ux;                   // bits 0, 8, 16, 24: byte k is element 4j + k
+        }
     }
 
     @Override
@@ -105,5 +139,33 @@ final class Int16Loops extends Loops {
         for (long i = 0; i < n; i++) {
             dst.setAtIndex(F64, i, key(s, i, f, o) + bias);
         }
+    }
+
+    @Override
+    long bincount(MemorySegment s, long n, long[] counts) {
+        long f = flip; // the element's value is its bits under this mask (sign-extended for signed dtypes)
+        long m = counts.length;
+        for (long i = 0; i < n; i++) {
+            long x = s.getAtIndex(I16, i) & f;
+            if (Long.compareUnsigned(x, m) >= 0) {
+                return i;
+            }
+            counts[(int) x]++;
+        }
+        return -1;
+    }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        long f = flip;
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += (double) (values.getAtIndex(I16, i) & f);
+        }
+        return -1;
     }
 }

@@ -97,16 +97,24 @@ final class Int32Loops extends Loops {
     @Override
     long where(MemorySegment mask, MemorySegment s, long n, Bounds b) {
         int f = flip;
-        int lo = (int) b.lo();
-        int span = (int) (b.hi() - b.lo());
-        int x = b.flip();
+        long lo = b.lo();
+        long span = b.hi() - lo;
+        long x = b.flip();
+        byte[] block = whereBlock(n);
         long count = 0;
-        for (long i = 0; i < n; i++) {
-            int hit = inRange32(key(s, i, f) - lo, span) ^ x;
-            mask.set(I8, i, (byte) hit);
-            count += hit;
+        for (long at = 0; at < n; at += block.length) {
+            int m = (int) Math.min(block.length, n - at);
+            whereBlock(block, s, at, m, f, lo, span, x);
+            count += emit(mask, at, block, m);
         }
         return count;
+    }
+
+    /** One block's 0/1 bytes (keys in 64 bits: C2 vectorizes this loop then, not one on int keys stored as bytes). */
+    private static void whereBlock(byte[] block, MemorySegment s, long at, int m, int f, long lo, long span, long x) {
+        for (int i = 0; i < m; i++) {
+            block[i] = (byte) (inRange64((long) key(s, at + i, f) - lo, span) ^ x);
+        }
     }
 
     @Override
@@ -127,5 +135,35 @@ final class Int32Loops extends Loops {
         for (long i = 0; i < n; i++) {
             dst.setAtIndex(F64, i, key(s, i, f) + bias);
         }
+    }
+
+    @Override
+    long bincount(MemorySegment s, long n, long[] counts) {
+        int f = flip;
+        long b = bias;
+        long m = counts.length;
+        for (long i = 0; i < n; i++) {
+            long x = (s.getAtIndex(I32, i) ^ f) + b;
+            if (Long.compareUnsigned(x, m) >= 0) {
+                return i;
+            }
+            counts[(int) x]++;
+        }
+        return -1;
+    }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int f = flip;
+        long b = bias;
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += (double) ((values.getAtIndex(I32, i) ^ f) + b);
+        }
+        return -1;
     }
 }

@@ -88,13 +88,21 @@ final class Int64Loops extends Loops {
         long lo = b.lo();
         long span = b.hi() - lo;
         long x = b.flip();
+        byte[] block = whereBlock(n);
         long count = 0;
-        for (long i = 0; i < n; i++) {
-            long hit = inRange64((at(s, i) ^ f) - lo, span) ^ x;
-            mask.set(I8, i, (byte) hit);
-            count += hit;
+        for (long at = 0; at < n; at += block.length) {
+            int m = (int) Math.min(block.length, n - at);
+            whereBlock(block, s, at, m, f, lo, span, x);
+            count += emit(mask, at, block, m);
         }
         return count;
+    }
+
+    /** One block's 0/1 bytes (keys in 64 bits: C2 vectorizes this loop then, not one on int keys stored as bytes). */
+    private static void whereBlock(byte[] block, MemorySegment s, long at, int m, long f, long lo, long span, long x) {
+        for (int i = 0; i < m; i++) {
+            block[i] = (byte) (inRange64((at(s, at + i) ^ f) - lo, span) ^ x);
+        }
     }
 
     @Override
@@ -128,5 +136,48 @@ final class Int64Loops extends Loops {
         for (long i = 0; i < n; i++) {
             s.setAtIndex(I64, i, start + i * step);
         }
+    }
+
+    @Override
+    long bincount(MemorySegment s, long n, long[] counts) {
+        // uint64: the bits, so a value of 2^63 or more reads negative and lies outside as an unsigned compare sees it
+        long m = counts.length;
+        for (long i = 0; i < n; i++) {
+            long x = at(s, i);
+            if (Long.compareUnsigned(x, m) >= 0) {
+                return i;
+            }
+            counts[(int) x]++;
+        }
+        return -1;
+    }
+
+    @Override
+    long groupSumInt32Keys(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        return unsigned ? groupSumUnsigned(keys, values, n, sums) : groupSumSigned(keys, values, n, sums);
+    }
+
+    private static long groupSumSigned(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += (double) at(values, i);
+        }
+        return -1;
+    }
+
+    private static long groupSumUnsigned(MemorySegment keys, MemorySegment values, long n, double[] sums) {
+        int m = sums.length;
+        for (long i = 0; i < n; i++) {
+            int k = keys.getAtIndex(I32, i);
+            if (Integer.compareUnsigned(k, m) >= 0) {
+                return i;
+            }
+            sums[k] += Elements.unsignedToDouble(at(values, i));
+        }
+        return -1;
     }
 }

@@ -510,50 +510,15 @@ public final class Kernels {
         return selected;
     }
 
-    /** compress for a byte mask and contiguous runs (the common case): one typed load and store per kept element. */
+    /** compress for a byte mask and contiguous runs (the common case): the mask counted by words, kept runs copied whole. */
     private static long compressContiguous(Strided dst, Strided src, Strided mask) {
         MemorySegment m = mask.bytes();
         long n = mask.count();
-        long selected = 0;
-        for (long i = 0; i < n; i++) {
-            selected += m.get(ValueLayout.JAVA_BYTE, i) != 0 ? 1 : 0;
-        }
+        long selected = Gathers.countNonzero(m, n);
         if (selected > dst.count()) {
             throw new IndexOutOfBoundsException("compress: " + selected + " elements selected, the destination holds " + dst.count());
         }
-        MemorySegment from = src.bytes();
-        MemorySegment to = dst.bytes();
-        long j = 0;
-        switch (src.dtype().itemSize()) {
-            case 8 -> {
-                for (long i = 0; i < n; i++) {
-                    if (m.get(ValueLayout.JAVA_BYTE, i) != 0) {
-                        to.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, j++, from.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i));
-                    }
-                }
-            }
-            case 4 -> {
-                for (long i = 0; i < n; i++) {
-                    if (m.get(ValueLayout.JAVA_BYTE, i) != 0) {
-                        to.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, j++, from.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, i));
-                    }
-                }
-            }
-            case 2 -> {
-                for (long i = 0; i < n; i++) {
-                    if (m.get(ValueLayout.JAVA_BYTE, i) != 0) {
-                        to.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, j++, from.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i));
-                    }
-                }
-            }
-            default -> {
-                for (long i = 0; i < n; i++) {
-                    if (m.get(ValueLayout.JAVA_BYTE, i) != 0) {
-                        to.set(ValueLayout.JAVA_BYTE, j++, from.get(ValueLayout.JAVA_BYTE, i));
-                    }
-                }
-            }
-        }
+        Gathers.compress(dst.bytes(), src.bytes(), m, n, src.dtype().itemSize());
         return selected;
     }
 
@@ -569,6 +534,22 @@ public final class Kernels {
             throw new IllegalArgumentException("take: " + src.dtype().typeName() + " into " + dst.dtype().typeName());
         }
         long len = src.count();
+        DType it = indices.dtype();
+        if ((it == DType.INT64 || it == DType.INT32) && indices.isContiguous() && src.isContiguous() && dst.isContiguous()) {
+            MemorySegment ix = indices.bytes();
+            long n = indices.count();
+            long bad = it == DType.INT64 ? Gathers.firstOutside64(ix, n, len) : Gathers.firstOutside32(ix, n, len);
+            if (bad >= 0) {
+                long k = it == DType.INT64 ? ix.getAtIndex(I64, bad) : ix.getAtIndex(I32, bad);
+                throw new IndexOutOfBoundsException("take: index " + k + " is out of bounds for " + len + " elements");
+            }
+            if (it == DType.INT64) {
+                Gathers.take64(dst.bytes(), src.bytes(), ix, n, len, src.dtype().itemSize());
+            } else {
+                Gathers.take32(dst.bytes(), src.bytes(), ix, n, len, src.dtype().itemSize());
+            }
+            return;
+        }
         MemorySegment ix = indices.segment();
         for (long i = 0; i < indices.count(); i++) {
             long k = Elements.getLong(ix, indices.dtype(), indices.offset(i));
@@ -620,16 +601,18 @@ public final class Kernels {
 
     /** How many times each key in {@code [0, n)} occurs; a key outside is refused (naming it) before counting. */
     public static long[] bincount(Strided keys, int n) {
-        checkKeys(keys, n, "bincount");
-        long[] counts = new long[n];
-        MemorySegment s = keys.segment();
-        if (keys.dtype() == DType.INT32 && keys.isContiguous()) {
-            MemorySegment b = keys.bytes();
-            for (long i = 0; i < keys.count(); i++) {
-                counts[b.getAtIndex(I32, i)]++;
+        if (keys.isContiguous() && !Elements.isFloat(keys.dtype()) && n >= 0) {
+            // one pass: the counts are a fresh array, so a key found outside midway leaves nothing behind
+            long[] counts = new long[n];
+            long bad = Loops.of(keys.dtype()).bincount(keys.bytes(), keys.count(), counts);
+            if (bad >= 0) {
+                throw keyOutside("bincount", Elements.getLong(keys.segment(), keys.dtype(), keys.offset(bad)), bad, n);
             }
             return counts;
         }
+        checkKeys(keys, n, "bincount");
+        long[] counts = new long[n];
+        MemorySegment s = keys.segment();
         for (long i = 0; i < keys.count(); i++) {
             counts[(int) Elements.getLong(s, keys.dtype(), keys.offset(i))]++;
         }
@@ -659,6 +642,13 @@ public final class Kernels {
                 Groups.sumInt32F64(keys.bytes(), values.bytes(), keys.count(), sums);
             } else {
                 Groups.sumInt32F64Where(keys.bytes(), values.bytes(), where.bytes(), keys.count(), sums);
+            }
+            return sums;
+        }
+        if (keys.dtype() == DType.INT32 && keys.isContiguous() && values.isContiguous() && where == null) {
+            long bad = Loops.of(values.dtype()).groupSumInt32Keys(keys.bytes(), values.bytes(), keys.count(), sums);
+            if (bad >= 0) {
+                throw keyOutside("group_sum", keys.bytes().getAtIndex(I32, bad), bad, n);
             }
             return sums;
         }

@@ -126,20 +126,18 @@ def _run_item(context, item, work_queue, announce_idle):
     future = item.future
     if not future.set_running_or_notify_cancel():
         return False
-    idle = False
     try:
-        result = context.run((item.fn, item.args, item.kwargs))
-    except BaseException as exc:
-        if work_queue.empty():
-            announce_idle()
-            idle = True
+        result, exc = context.run((item.fn, item.args, item.kwargs)), None
+    except BaseException as e:
+        result, exc = None, e
+    idle = work_queue.empty()
+    if idle:
+        announce_idle()
+    if exc is None:
+        future.set_result(result)
+    else:
         future.set_exception(exc)
         del exc  # no cycle through the frame
-    else:
-        if work_queue.empty():
-            announce_idle()
-            idle = True
-        future.set_result(result)
     return idle
 
 
