@@ -69,6 +69,11 @@ public final class Worker implements Runnable {
     private WorkerContexts.Interpreter interpreter; // set on the worker's thread before the reserve or pool sees it
     private volatile boolean discarded; // a reserve's worker that no pool will take: it ends
     private Task warmUp; // a reserve's worker's run of the task loop before any pool has it
+    /**
+     * On the worker's thread: it runs the reserve's warm-up loop. Not {@code pool == null}: a pool may adopt a worker
+     * still warming up, and its loop must not then take the pool's tasks before the pool's settings are applied.
+     */
+    private boolean warmingUp;
     @SuppressWarnings("unused") // through CURRENT: the running Task, STOPPED, or null
     private volatile Object current;
     private volatile Task stoppedTask;
@@ -277,8 +282,8 @@ public final class Worker implements Runnable {
     /** The interpreter, with {@code tessera._worker} imported (and, for a pool's own worker, the pool's settings). */
     private Value startInterpreter() {
         long t0 = System.nanoTime();
-        interpreter = WorkerContexts.create(pool != null ? pool.runtime() : reserve.runtime(), this);
-        if (pool != null) {
+        interpreter = WorkerContexts.create(reserve != null ? reserve.runtime() : pool.runtime(), this);
+        if (reserve == null) { // a reserve's worker is bound to its pool's contexts once adopted (see run)
             pool.contexts.bind(interpreter);
         }
         Value module = interpreter.context.eval("python", "import tessera._worker\ntessera._worker");
@@ -295,10 +300,13 @@ public final class Worker implements Runnable {
      */
     private RuntimeException warmUpAndAwaitPool(Value module) {
         try {
-            // returns when take() has nothing more for a worker without a pool
+            // returns when take() has nothing more for the warm-up
+            warmingUp = true;
             module.getMember("_warm").execute(reserve.warmsImports());
         } catch (RuntimeException e) {
             return e;
+        } finally {
+            warmingUp = false;
         }
         Task t = warmUp;
         if (t == null || t.error() != null) {
@@ -371,7 +379,7 @@ public final class Worker implements Runnable {
      * is shut down and its queue empty, or this worker was retired (its replacement has its slot already).
      */
     public Task take(Node node) {
-        if (pool == null) { // a reserve's worker: the warm-up task once, then nothing until a pool adopts it
+        if (warmingUp) { // a reserve's worker: the warm-up task once, then nothing until a pool adopts it
             if (warmUp != null) {
                 return null;
             }
@@ -447,7 +455,7 @@ public final class Worker implements Runnable {
 
     /** Past the task's deadline (its own, else the pool's) the pool's timer stops it; null without one. */
     private ScheduledFuture<?> scheduleDeadline(Task task) {
-        if (pool == null) {
+        if (task == warmUp) {
             return null; // the reserve's warm-up
         }
         Duration d = task.spec.deadline() != null ? task.spec.deadline() : pool.config().taskDeadline();

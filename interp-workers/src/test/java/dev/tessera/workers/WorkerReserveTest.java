@@ -65,6 +65,17 @@ class WorkerReserveTest {
     }
 
     @Test
+    void aPoolThatTakesWorkersStillStartingGetsThemReadyWithItsSettings() throws Exception {
+        reserve.close();
+        reserve = WorkerReserve.keep(PoolFixture.runtime(), 2, false); // taken at once: both still starting
+        try (InterpreterPool pool = PoolFixture.pool(2).spareWorkers(0).build()) {
+            assertEquals(2, reserve.counts()[1], "the pool took the two workers the reserve was still making");
+            assertTrue(pool.awaitReady(Duration.ofMinutes(2)), "workers adopted while warming up become the pool's ready workers");
+            assertEquals(5L, get(pool.submit("tasks", "add", 2, 3)), "the pool's sys.path reached them before its first task");
+        }
+    }
+
+    @Test
     void aModuleGlobalSetInOnePoolsWorkersIsNotSeenByTheNextPools() throws Exception {
         // One worker each and no spare: the first pool's one worker surely holds the mark.
         try (InterpreterPool first = PoolFixture.pool(1).spareWorkers(0).build()) {
