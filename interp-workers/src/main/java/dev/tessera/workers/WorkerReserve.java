@@ -30,6 +30,7 @@ public final class WorkerReserve implements AutoCloseable {
     private final boolean refill;
     private final ConcurrentLinkedQueue<Worker> ready = new ConcurrentLinkedQueue<>();
     private final List<Worker> starting = new ArrayList<>(); // guarded by this
+    private int refillHeld; // guarded by this: holders that want no refilling now (see holdRefill)
     private long made;
     private long taken;
     private long failed;
@@ -89,11 +90,31 @@ public final class WorkerReserve implements AutoCloseable {
             if (w != null) {
                 taken++;
             }
-            if (refill) {
+            if (refill && refillHeld == 0) {
                 fill(1);
             }
         }
         return w;
+    }
+
+    /**
+     * No refilling until {@link #releaseRefill()}: the service holds it while a script has its first seconds, where a
+     * worker starting beside it (a core's worth of CPU for half a second or more, and the compiles it brings) would
+     * take from the script on a 2-core machine. Pools still get what is ready, then new workers of their own.
+     */
+    public synchronized void holdRefill() {
+        refillHeld++;
+    }
+
+    /** Ends one {@link #holdRefill()}; when none is left the reserve refills (one worker at a time). */
+    public synchronized void releaseRefill() {
+        if (refillHeld <= 0) {
+            throw new IllegalStateException("releaseRefill without holdRefill");
+        }
+        refillHeld--;
+        if (refill && refillHeld == 0) {
+            fill(1);
+        }
     }
 
     /** Starts workers until the reserve holds (or is making) {@code size}, at most {@code parallel} at a time. */
@@ -114,7 +135,7 @@ public final class WorkerReserve implements AutoCloseable {
             }
             if (!closed) {
                 ready.add(w);
-                if (refill) {
+                if (refill && refillHeld == 0) {
                     fill(1);
                 }
                 return;

@@ -136,7 +136,8 @@ public final class ArrayService implements AutoCloseable {
                         .with("scripts_started", scripts == null ? 0 : scripts.scriptsStarted())
                         .with("scripts_running", scripts == null ? 0 : scripts.scriptsRunning())
                         .with("warm_workers_ready", scripts == null ? 0 : scripts.warmWorkersReady())
-                        .with("warm_workers_taken", scripts == null ? 0 : scripts.warmWorkersTaken()).json();
+                        .with("warm_workers_taken", scripts == null ? 0 : scripts.warmWorkersTaken())
+                        .with("main_interpreter_ready", scripts != null && scripts.mainInterpreterReady()).json();
                 case RUN, EXAMPLE -> throw new IllegalArgumentException("scripts run over the Unix socket only");
             };
         } catch (RuntimeException e) { // the Python type a CPython caller expects for it (IndexError, BufferError...)

@@ -7,7 +7,10 @@ import dev.tessera.workers.python.MainInterpreter;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.graalvm.polyglot.PolyglotException;
 
@@ -52,9 +55,13 @@ final class ScriptRunner implements AutoCloseable {
     }
 
     /**
-     * Starts {@code script} with {@code args} in {@code cwd} on the ready interpreter (and starts making the next).
-     * Returns at once; {@code output.exit} is called once with the script's status when everything it started has
-     * ended: 0, its {@code sys.exit} code, 1 after an uncaught exception, 2 when the runtime failed, 130 cancelled.
+     * Starts {@code script} with {@code args} in {@code cwd} on the ready interpreter. Returns at once; {@code
+     * output.exit} is called once with the script's status when everything it started has ended: 0, its {@code
+     * sys.exit} code, 1 after an uncaught exception, 2 when the runtime failed, 130 cancelled.
+     *
+     * <p>The next main interpreter and the worker reserve's refill wait until the script's first seconds are over (it
+     * ends, or has run {@link #FIRST_SECONDS}): made beside it, they took a core from it on 2 cores just when its own
+     * code was being compiled. A script that arrives while one runs makes its interpreter then.
      */
     Running start(Path script, List<String> args, Path cwd, Output output) {
         Spare next;
@@ -62,13 +69,49 @@ final class ScriptRunner implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("the service is stopping");
             }
-            next = spare.join();
-            spare = Spare.make(this);
+            next = (spare != null ? spare : Spare.make(this)).join();
+            spare = null;
         }
+        FirstSeconds quiet = new FirstSeconds();
+        next.afterFirstSeconds = quiet;
         started.incrementAndGet();
         running.incrementAndGet();
         next.run.complete(new Request(script, args, cwd, output));
+        CompletableFuture.delayedExecutor(FIRST_SECONDS.toMillis(), TimeUnit.MILLISECONDS).execute(quiet::over);
         return next::cancel;
+    }
+
+    /** How long a script runs before the service makes what the next one needs beside it. */
+    static final Duration FIRST_SECONDS = Duration.ofSeconds(10);
+
+    /** A script's first seconds: while they last, the reserve does not refill; once over, the next interpreter is made. */
+    private final class FirstSeconds {
+        private final AtomicBoolean over = new AtomicBoolean();
+        private final WorkerReserve reserve = WorkerReserve.of(runtime);
+
+        FirstSeconds() {
+            if (reserve != null) {
+                reserve.holdRefill();
+            }
+        }
+
+        /** The script ended or ran long enough (whichever is first; the second call does nothing). */
+        void over() {
+            if (!over.compareAndSet(false, true)) {
+                return;
+            }
+            if (reserve != null) { // a closed reserve makes nothing
+                reserve.releaseRefill();
+            }
+            makeSpare();
+        }
+    }
+
+    /** A main interpreter made ahead for the next script, unless there is one or the service stops. */
+    private synchronized void makeSpare() {
+        if (!closed && spare == null) {
+            spare = Spare.make(this);
+        }
     }
 
     /**
@@ -126,6 +169,11 @@ final class ScriptRunner implements AutoCloseable {
         return r == null ? 0 : r.counts()[1];
     }
 
+    /** Whether a main interpreter is made and waits for the next script (else the next one waits for its own). */
+    synchronized boolean mainInterpreterReady() {
+        return spare != null && spare.isDone() && !spare.isCompletedExceptionally();
+    }
+
     /** Scripts started and not yet ended (everything they started included). */
     int scriptsRunning() {
         return running.get();
@@ -137,6 +185,9 @@ final class ScriptRunner implements AutoCloseable {
         synchronized (this) {
             closed = true;
             last = spare;
+        }
+        if (last == null) {
+            return; // every interpreter made ran a script, and each closes when its script ends
         }
         // The unused spare closes its interpreter and ends; waited for, so that the engine can close after this.
         last.thenAccept(s -> s.thread.interrupt());
@@ -159,6 +210,7 @@ final class ScriptRunner implements AutoCloseable {
     /** One main interpreter on its own thread: built ahead, then runs one request. */
     private static final class Spare {
         private final CompletableFuture<Request> run = new CompletableFuture<>();
+        private volatile FirstSeconds afterFirstSeconds; // set before run completes
         private Thread thread;
         private volatile MainInterpreter main;
         private volatile boolean cancelled;
@@ -224,6 +276,7 @@ final class ScriptRunner implements AutoCloseable {
                         r.script.getFileName(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
             }
             owner.running.decrementAndGet();
+            afterFirstSeconds.over();
             r.output.exit(status);
         }
 
@@ -238,15 +291,19 @@ final class ScriptRunner implements AutoCloseable {
             return 2;
         }
 
+        /** Called on a client's (virtual) thread: the context is cancelled from a platform thread (Truffle warns
+         * about contexts used on virtual threads). */
         void cancel() {
             cancelled = true;
             MainInterpreter m = main;
             if (m != null) {
-                try {
-                    m.cancel();
-                } catch (RuntimeException alreadyClosed) {
-                    // the script had ended
-                }
+                Thread.ofPlatform().name("tessera-service-cancel").daemon(true).start(() -> {
+                    try {
+                        m.cancel();
+                    } catch (RuntimeException alreadyClosed) {
+                        // the script had ended
+                    }
+                });
             }
         }
     }
