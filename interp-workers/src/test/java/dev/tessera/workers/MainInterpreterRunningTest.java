@@ -6,12 +6,14 @@ import dev.tessera.shm.ArrayStore;
 import dev.tessera.workers.python.MainInterpreter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A main interpreter counts as running Python (for {@link WaitSet}'s choice to spin) only while it runs code: the
  * service makes one ahead and leaves it idle, and on 2 cores an idle one counted as running kept every waiter of
  * the script from spinning.
  */
+@Isolated // the count is the process's: UpstreamSuitesTest, which runs beside other classes, must not run meanwhile
 class MainInterpreterRunningTest {
     @Test
     void aMainInterpreterMadeAheadAndIdleIsNotCountedAsRunning() {

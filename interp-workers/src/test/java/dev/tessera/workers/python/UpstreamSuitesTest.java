@@ -30,6 +30,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * that does not pass is listed in {@code cpython/skips.txt} with why: this checks that the skipped and the failing
  * tests are exactly those listed, and that at least 95% of the tests not skipped pass.
  */
+@Execution(ExecutionMode.CONCURRENT) // the two groups run side by side (see junit-platform.properties)
 class UpstreamSuitesTest {
     private static final Pattern RESULT = Pattern.compile("^RESULT (\\S+) (\\S+)", Pattern.MULTILINE);
     private static final Pattern MISMATCH = Pattern.compile(
@@ -59,18 +60,13 @@ class UpstreamSuitesTest {
         return out;
     }
 
-    // The two groups run side by side (see junit-platform.properties); the class itself runs alone, as every other
-    // class does: on the class, CONCURRENT would also run it beside other classes, whose checks of global counts
-    // (WaitSet's running threads) its interpreters would disturb.
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 40, unit = TimeUnit.MINUTES)
     void cpythonsInterpreterTestsPassOrAreListedWithTheReason() throws IOException {
         checkGroup("interpreters", List.of("test_api.", "test_queues."), 100);
     }
 
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     @Timeout(value = 40, unit = TimeUnit.MINUTES)
     void cpythonsInterpreterPoolTestsPassOrAreListedWithTheReason() throws IOException {
         checkGroup("futures", List.of("test_interpreter_pool.", "test_wait.", "test_as_completed.", "test_init."), 60);
