@@ -56,17 +56,34 @@ final class Int16Loops extends Loops {
         return m + bias;
     }
 
+    /** Four elements a step, as {@link Int8Loops#count} does eight: unsigned lane keys against both bounds. */
     @Override
     long count(MemorySegment s, long n, Bounds b) {
+        long lo = b.lo();
+        long hi = b.hi(); // lo <= hi: Kernels answers an empty range itself
+        long words = n >>> 2;
+        long count = countWords(s, n * 2, bias == 0 ? H16 : 0, lo + 32768, hi + 32768);
         long f = flip;
         long o = offset;
-        long lo = b.lo();
-        long span = b.hi() - lo;
-        long count = 0;
-        for (long i = 0; i < n; i++) {
+        long span = hi - lo;
+        for (long i = words * 4; i < n; i++) {
             count += inRange64(key(s, i, f, o) - lo, span);
         }
         return b.invert() ? n - count : count;
+    }
+
+    /** The words of the first {@code bytes & ~7} bytes (the limit written so: with {@code words * 8} C2 compiled this
+     * loop scalar, 7 against 43 GB/s). */
+    private static long countWords(MemorySegment s, long bytes, long toUnsigned, long lo, long hi) {
+        long ulo = lo * 0x0001000100010001L; // spread here, as Int8Loops.countWords does
+        long uhi = hi * 0x0001000100010001L;
+        long count = 0;
+        long end = bytes & ~7L;
+        for (long i = 0; i < end; i += 8) {
+            long u = s.get(I64, i) ^ toUnsigned;
+            count += Long.bitCount(geShorts(u, ulo) & geShorts(uhi, u));
+        }
+        return count;
     }
 
     /**
@@ -82,10 +99,6 @@ final class Int16Loops extends Loops {
         long hi = b.hi();
         long x = b.flip();
         long toUnsigned = bias == 0 ? H16 : 0;
-        long lanes = 0x0001000100010001L;
-        long ulo = lo > hi ? -1 : (lo + 32768) * lanes; // an empty range: every lane's compare fails (ulo > uhi)
-        long uhi = lo > hi ? 0 : (hi + 32768) * lanes;
-        int ux = (int) (x * 0x01010101L);
         long count = 0;
         long words = n >>> 2;
         long[] in = new long[(int) Math.min(words, WHERE_BLOCK / 4)];
@@ -93,7 +106,7 @@ final class Int16Loops extends Loops {
         for (long at = 0; at < words; at += in.length) { // through heap arrays, as Int8Loops.where does
             int m = (int) Math.min(in.length, words - at);
             MemorySegment.copy(s, I64, at * 8, in, 0, m);
-            compareWords(out, in, m, toUnsigned, ulo, uhi, ux);
+            compareWords(out, in, m, toUnsigned, lo + 32768, hi + 32768, x); // lo <= hi: see Kernels
             MemorySegment.copy(out, 0, mask, I32, at * 4, m);
             for (int k = 0; k < m; k++) {
                 count += Integer.bitCount(out[k]);
@@ -109,8 +122,11 @@ final class Int16Loops extends Loops {
         return count;
     }
 
-    /** Four keys per word: byte k of out[j] is 1 where lane k of in[j] (made unsigned) lies in [ulo, uhi], xor ux. */
-    private static void compareWords(int[] out, long[] in, int m, long toUnsigned, long ulo, long uhi, int ux) {
+    /** Four keys per word: byte k of out[j] is 1 where lane k of in[j] (made unsigned) lies in [lo, hi], xor x. */
+    private static void compareWords(int[] out, long[] in, int m, long toUnsigned, long lo, long hi, long x) {
+        long ulo = lo * 0x0001000100010001L; // spread here (see Int8Loops.compareWords)
+        long uhi = hi * 0x0001000100010001L;
+        int ux = (int) (x * 0x01010101L);
         for (int k = 0; k < m; k++) {
             long u = in[k] ^ toUnsigned;
             long r = (geShorts(u, ulo) & geShorts(uhi, u)) >>> 15; // lane k's answer in bit 16k
