@@ -34,13 +34,14 @@ final class Int16Loops extends Loops {
         return sum + bias * n;
     }
 
+    /** Block by block, a call per block (see {@link Int64Loops#minInt}). */
     @Override
     long minInt(MemorySegment s, long n) {
         long f = flip;
         long o = offset;
         long m = Short.MAX_VALUE;
-        for (long i = 0; i < n; i++) {
-            m = Math.min(m, key(s, i, f, o));
+        for (long at = 0; at < n; at += WHERE_BLOCK) {
+            m = leastKey(s, at, (int) Math.min(WHERE_BLOCK, n - at), f, o, m);
         }
         return m + bias;
     }
@@ -50,10 +51,24 @@ final class Int16Loops extends Loops {
         long f = flip;
         long o = offset;
         long m = Short.MIN_VALUE;
-        for (long i = 0; i < n; i++) {
-            m = Math.max(m, key(s, i, f, o));
+        for (long at = 0; at < n; at += WHERE_BLOCK) {
+            m = greatestKey(s, at, (int) Math.min(WHERE_BLOCK, n - at), f, o, m);
         }
         return m + bias;
+    }
+
+    private static long leastKey(MemorySegment s, long at, int count, long f, long o, long m) {
+        for (int i = 0; i < count; i++) {
+            m = Math.min(m, key(s, at + i, f, o));
+        }
+        return m;
+    }
+
+    private static long greatestKey(MemorySegment s, long at, int count, long f, long o, long m) {
+        for (int i = 0; i < count; i++) {
+            m = Math.max(m, key(s, at + i, f, o));
+        }
+        return m;
     }
 
     /** Four elements a step, as {@link Int8Loops#count} does eight: unsigned lane keys against both bounds. */
