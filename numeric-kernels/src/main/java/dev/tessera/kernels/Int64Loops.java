@@ -93,13 +93,20 @@ final class Int64Loops extends Loops {
     @Override
     long count(MemorySegment s, long n, Bounds b) {
         long f = flip;
-        long lo = b.lo();
-        long span = b.hi() - lo;
         long count = 0;
-        for (long i = 0; i < n; i++) {
-            count += inRange64((at(s, i) ^ f) - lo, span);
+        for (long at = 0; at < n; at += WHERE_BLOCK) { // a call per block, as minInt does
+            count += countBlock(s, at, (int) Math.min(WHERE_BLOCK, n - at), f, b.lo(), b.hi());
         }
         return b.invert() ? n - count : count;
+    }
+
+    private static long countBlock(MemorySegment s, long at, int m, long f, long lo, long hi) {
+        long span = hi - lo;
+        long count = 0;
+        for (int i = 0; i < m; i++) {
+            count += inRange64((at(s, at + i) ^ f) - lo, span);
+        }
+        return count;
     }
 
     @Override
