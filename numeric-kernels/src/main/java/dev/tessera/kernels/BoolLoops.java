@@ -59,15 +59,24 @@ final class BoolLoops extends Loops {
         return b.invert() ? n - count : count;
     }
 
-    /** How many bytes are nonzero. */
-    private static long trueBytes(MemorySegment s, long n) {
+    /** How many bytes in [from, end) (whole words) are nonzero. */
+    private static long trueWords(MemorySegment s, long from, long end) {
         long ones = 0;
-        long i = 0;
-        for (long words = n & ~7L; i < words; i += 8) {
+        for (long i = from; i < end; i += 8) {
             long w = s.get(I64, i);
             ones += Long.bitCount((((w & L8) + L8) | w) & H8);
         }
-        for (; i < n; i++) {
+        return ones;
+    }
+
+    /** How many bytes are nonzero. */
+    private static long trueBytes(MemorySegment s, long n) {
+        long ones = 0;
+        long whole = n & ~7L;
+        for (long at = 0; at < whole; at += 16 * WHERE_BLOCK) { // a call per 64 KiB (see Int64Loops#minInt)
+            ones += trueWords(s, at, at + Math.min(16 * WHERE_BLOCK, whole - at));
+        }
+        for (long i = whole; i < n; i++) {
             ones += key(s, i);
         }
         return ones;
