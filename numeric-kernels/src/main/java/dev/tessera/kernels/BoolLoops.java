@@ -48,15 +48,38 @@ final class BoolLoops extends Loops {
         return m;
     }
 
+    /**
+     * The keys are 0 and 1, so the answer is how many are true, false, or both: the nonzero bytes counted eight a
+     * step (each made 0x80 or more where nonzero, its top bit counted) instead of a comparison per element.
+     */
     @Override
     long count(MemorySegment s, long n, Bounds b) {
-        int lo = (int) b.lo();
-        int span = (int) (b.hi() - b.lo());
-        long count = 0;
-        for (long i = 0; i < n; i++) {
-            count += inRange32(key(s, i) - lo, span);
-        }
+        long ones = trueBytes(s, n);
+        long count = (b.lo() <= 1 && 1 <= b.hi() ? ones : 0) + (b.lo() <= 0 && 0 <= b.hi() ? n - ones : 0);
         return b.invert() ? n - count : count;
+    }
+
+    /** How many bytes in [from, end) (whole words) are nonzero. */
+    private static long trueWords(MemorySegment s, long from, long end) {
+        long ones = 0;
+        for (long i = from; i < end; i += 8) {
+            long w = s.get(I64, i);
+            ones += Long.bitCount((((w & L8) + L8) | w) & H8);
+        }
+        return ones;
+    }
+
+    /** How many bytes are nonzero. */
+    private static long trueBytes(MemorySegment s, long n) {
+        long ones = 0;
+        long whole = n & ~7L;
+        for (long at = 0; at < whole; at += 16 * WHERE_BLOCK) { // a call per 64 KiB (see Int64Loops#minInt)
+            ones += trueWords(s, at, at + Math.min(16 * WHERE_BLOCK, whole - at));
+        }
+        for (long i = whole; i < n; i++) {
+            ones += key(s, i);
+        }
+        return ones;
     }
 
     /** Eight elements a step: each byte's key (nonzero: 1) compared with both bounds per byte ({@link #geBytes}). */
@@ -65,9 +88,6 @@ final class BoolLoops extends Loops {
         long lo = b.lo();
         long hi = b.hi();
         long x = b.flip();
-        long ulo = lo > hi ? -1 : lo * ONES8;
-        long uhi = lo > hi ? 0 : hi * ONES8;
-        long ux = x * ONES8;
         long count = 0;
         long words = n >>> 3;
         long[] in = new long[(int) Math.min(words, WHERE_BLOCK / 8)];
@@ -75,7 +95,7 @@ final class BoolLoops extends Loops {
         for (long at = 0; at < words; at += in.length) { // through heap arrays, as Int8Loops.where does
             int m = (int) Math.min(in.length, words - at);
             MemorySegment.copy(s, I64, at * 8, in, 0, m);
-            compareWords(out, in, m, ulo, uhi, ux);
+            compareWords(out, in, m, lo, hi, x); // lo <= hi: see Kernels
             MemorySegment.copy(out, 0, mask, I64, at * 8, m);
             count += bitCounts(out, m);
         }
@@ -90,8 +110,11 @@ final class BoolLoops extends Loops {
         return count;
     }
 
-    /** Eight keys per word: byte k of out[j] is 1 where byte k of in[j] (nonzero: 1) lies in [ulo, uhi], xor ux. */
-    private static void compareWords(long[] out, long[] in, int m, long ulo, long uhi, long ux) {
+    /** Eight keys per word: byte k of out[j] is 1 where byte k of in[j] (nonzero: 1) lies in [lo, hi], xor x. */
+    private static void compareWords(long[] out, long[] in, int m, long lo, long hi, long x) {
+        long ulo = lo * ONES8; // spread here (see Int8Loops.compareWords)
+        long uhi = hi * ONES8;
+        long ux = x * ONES8;
         for (int k = 0; k < m; k++) {
             long w = in[k];
             long key = ((((w & L8) + L8) | w) & H8) >>> 7; // 1 in each nonzero byte

@@ -62,12 +62,13 @@ final class Int32Loops extends Loops {
         return pairwise(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13], p[14], p[15]);
     }
 
+    /** Block by block, a call per block (see {@link Int64Loops#minInt}). */
     @Override
     long minInt(MemorySegment s, long n) {
         int f = flip;
         int m = Integer.MAX_VALUE;
-        for (long i = 0; i < n; i++) {
-            m = Math.min(m, key(s, i, f));
+        for (long at = 0; at < n; at += WHERE_BLOCK) {
+            m = leastKey(s, at, (int) Math.min(WHERE_BLOCK, n - at), f, m);
         }
         return m + bias;
     }
@@ -76,10 +77,24 @@ final class Int32Loops extends Loops {
     long maxInt(MemorySegment s, long n) {
         int f = flip;
         int m = Integer.MIN_VALUE;
-        for (long i = 0; i < n; i++) {
-            m = Math.max(m, key(s, i, f));
+        for (long at = 0; at < n; at += WHERE_BLOCK) {
+            m = greatestKey(s, at, (int) Math.min(WHERE_BLOCK, n - at), f, m);
         }
         return m + bias;
+    }
+
+    private static int leastKey(MemorySegment s, long at, int count, int f, int m) {
+        for (int i = 0; i < count; i++) {
+            m = Math.min(m, key(s, at + i, f));
+        }
+        return m;
+    }
+
+    private static int greatestKey(MemorySegment s, long at, int count, int f, int m) {
+        for (int i = 0; i < count; i++) {
+            m = Math.max(m, key(s, at + i, f));
+        }
+        return m;
     }
 
     @Override

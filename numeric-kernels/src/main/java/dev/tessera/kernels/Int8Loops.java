@@ -34,39 +34,122 @@ final class Int8Loops extends Loops {
         return sum + bias * n;
     }
 
+    /**
+     * The least byte per lane over eight lanes a word ({@link #leastBytes}), word by word into a block of
+     * accumulators (no loop-carried reduction: C2 vectorizes it), the accumulators' bytes compared at the end:
+     * 25.6 against 14.5 GB/s for a Math.min reduction over 64-bit keys (plain Java, 2^23 elements, thread CPU).
+     */
     @Override
     long minInt(MemorySegment s, long n) {
-        long f = flip;
-        long o = offset;
-        long m = Byte.MAX_VALUE;
-        for (long i = 0; i < n; i++) {
-            m = Math.min(m, key(s, i, f, o));
+        long toUnsigned = bias == 0 ? H8 : 0; // lanes compare unsigned: int8 with its top bit flipped
+        long words = n >>> 3;
+        long least = 0xFF;
+        if (words > 0) {
+            long[] in = new long[(int) Math.min(words, WHERE_BLOCK / 8)];
+            long[] acc = new long[in.length];
+            java.util.Arrays.fill(acc, -1L);
+            for (long at = 0; at < words; at += in.length) {
+                int m = (int) Math.min(in.length, words - at);
+                MemorySegment.copy(s, I64, at * 8, in, 0, m);
+                leastBytes(acc, in, m, toUnsigned);
+            }
+            for (long w : acc) {
+                for (int k = 0; k < 64; k += 8) {
+                    least = Math.min(least, (w >>> k) & 0xFF);
+                }
+            }
         }
-        return m + bias;
+        for (long i = words * 8; i < n; i++) {
+            least = Math.min(least, (s.get(I8, i) ^ toUnsigned) & 0xFF);
+        }
+        return least - (toUnsigned & 0xFF);
     }
 
+    /** The greatest byte per lane, as {@link #minInt} does the least. */
     @Override
     long maxInt(MemorySegment s, long n) {
-        long f = flip;
-        long o = offset;
-        long m = Byte.MIN_VALUE;
-        for (long i = 0; i < n; i++) {
-            m = Math.max(m, key(s, i, f, o));
+        long toUnsigned = bias == 0 ? H8 : 0;
+        long words = n >>> 3;
+        long greatest = 0;
+        if (words > 0) {
+            long[] in = new long[(int) Math.min(words, WHERE_BLOCK / 8)];
+            long[] acc = new long[in.length];
+            for (long at = 0; at < words; at += in.length) {
+                int m = (int) Math.min(in.length, words - at);
+                MemorySegment.copy(s, I64, at * 8, in, 0, m);
+                greatestBytes(acc, in, m, toUnsigned);
+            }
+            for (long w : acc) {
+                for (int k = 0; k < 64; k += 8) {
+                    greatest = Math.max(greatest, (w >>> k) & 0xFF);
+                }
+            }
         }
-        return m + bias;
+        for (long i = words * 8; i < n; i++) {
+            greatest = Math.max(greatest, (s.get(I8, i) ^ toUnsigned) & 0xFF);
+        }
+        return greatest - (toUnsigned & 0xFF);
     }
 
+    /** acc[k] = per byte the unsigned least of acc[k] and in[k] ^ toUnsigned. */
+    private static void leastBytes(long[] acc, long[] in, int m, long toUnsigned) {
+        for (int k = 0; k < m; k++) {
+            long u = in[k] ^ toUnsigned;
+            long a = acc[k];
+            long keep = lanes(geBytes(u, a)); // 0xFF where u >= a: a stays
+            acc[k] = (a & keep) | (u & ~keep);
+        }
+    }
+
+    /** acc[k] = per byte the unsigned greatest of acc[k] and in[k] ^ toUnsigned. */
+    private static void greatestBytes(long[] acc, long[] in, int m, long toUnsigned) {
+        for (int k = 0; k < m; k++) {
+            long u = in[k] ^ toUnsigned;
+            long a = acc[k];
+            long take = lanes(geBytes(u, a)); // 0xFF where u >= a: u replaces it
+            acc[k] = (u & take) | (a & ~take);
+        }
+    }
+
+    /**
+     * Eight elements a step: each word's bytes made unsigned keys and compared with both bounds per byte ({@link
+     * #geBytes}), the hits' top bits counted: 39 against 10 GB/s for one element a step (plain Java, 2^23 elements,
+     * thread CPU).
+     */
     @Override
     long count(MemorySegment s, long n, Bounds b) {
+        long lo = b.lo();
+        long hi = b.hi(); // lo <= hi: Kernels answers an empty range itself
+        long words = n >>> 3;
+        long count = 0;
+        long whole = n & ~7L;
+        for (long at = 0; at < whole; at += 16 * WHERE_BLOCK) { // a call per 64 KiB (see Int64Loops#minInt)
+            count += countWords(s, at, Math.min(16 * WHERE_BLOCK, whole - at), bias == 0 ? H8 : 0, lo + 128, hi + 128);
+        }
         long f = flip;
         long o = offset;
-        long lo = b.lo();
-        long span = b.hi() - lo;
-        long count = 0;
-        for (long i = 0; i < n; i++) {
+        long span = hi - lo;
+        for (long i = words * 8; i < n; i++) {
             count += inRange64(key(s, i, f, o) - lo, span);
         }
         return b.invert() ? n - count : count;
+    }
+
+    /**
+     * How many lanes of the words in {@code bytes & ~7} bytes from {@code from} lie in [lo, hi] (each bound one lane's value).
+     * The bounds are spread over the lanes here: spread by the caller and passed in, C2 compiled this loop scalar
+     * (7 against 43 GB/s, plain Java, 2^23 elements; why is not known, the shapes were measured side by side).
+     */
+    private static long countWords(MemorySegment s, long from, long bytes, long toUnsigned, long lo, long hi) {
+        long ulo = lo * ONES8;
+        long uhi = hi * ONES8;
+        long count = 0;
+        long end = from + (bytes & ~7L);
+        for (long i = from; i < end; i += 8) {
+            long u = s.get(I64, i) ^ toUnsigned;
+            count += Long.bitCount(geBytes(u, ulo) & geBytes(uhi, u));
+        }
+        return count;
     }
 
     /**
@@ -84,9 +167,6 @@ final class Int8Loops extends Loops {
         long hi = b.hi();
         long x = b.flip();
         long toUnsigned = bias == 0 ? H8 : 0;
-        long ulo = lo > hi ? -1 : (lo + 128) * ONES8; // an empty range: every byte's compare fails (ulo > uhi)
-        long uhi = lo > hi ? 0 : (hi + 128) * ONES8;
-        long ux = x * ONES8;
         long count = 0;
         long words = n >>> 3;
         long[] in = new long[(int) Math.min(words, WHERE_BLOCK / 8)];
@@ -94,7 +174,7 @@ final class Int8Loops extends Loops {
         for (long at = 0; at < words; at += in.length) { // through heap arrays, where C2 vectorizes the word loop
             int m = (int) Math.min(in.length, words - at);
             MemorySegment.copy(s, I64, at * 8, in, 0, m);
-            compareWords(out, in, m, toUnsigned, ulo, uhi, ux);
+            compareWords(out, in, m, toUnsigned, lo + 128, hi + 128, x); // lo <= hi: see Kernels
             MemorySegment.copy(out, 0, mask, I64, at * 8, m);
             count += bitCounts(out, m);
         }
@@ -108,8 +188,15 @@ final class Int8Loops extends Loops {
         return count;
     }
 
-    /** Eight keys per word: byte k of out[j] is 1 where byte k of in[j] (made unsigned) lies in [ulo, uhi], xor ux. */
-    private static void compareWords(long[] out, long[] in, int m, long toUnsigned, long ulo, long uhi, long ux) {
+    /**
+     * Eight keys per word: byte k of out[j] is 1 where byte k of in[j] (made unsigned) lies in [lo, hi], xor x. The
+     * bounds are spread over the lanes here, not by the caller: passed in spread, C2 compiled such loops scalar (the
+     * count loop: 7 against 43 GB/s).
+     */
+    private static void compareWords(long[] out, long[] in, int m, long toUnsigned, long lo, long hi, long x) {
+        long ulo = lo * ONES8;
+        long uhi = hi * ONES8;
+        long ux = x * ONES8;
         for (int k = 0; k < m; k++) {
             long u = in[k] ^ toUnsigned;
             out[k] = ((geBytes(u, ulo) & geBytes(uhi, u)) >>> 7) ^ ux;

@@ -141,6 +141,11 @@ abstract class Loops {
         return ((x & ~y) | (~(x ^ y) & d)) & H8;
     }
 
+    /** Each byte whose top bit is set made 0xFF, every other byte 0 (from {@link #geBytes}'s answer). */
+    static long lanes(long topBits) {
+        return (topBits << 1) - (topBits >>> 7);
+    }
+
     /** The same per 16-bit lane: the lane's top bit set where x >= y (unsigned). */
     static long geShorts(long x, long y) {
         long d = (x | H16) - (y & L16);

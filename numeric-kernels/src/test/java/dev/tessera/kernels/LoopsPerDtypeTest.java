@@ -218,6 +218,97 @@ class LoopsPerDtypeTest {
         }
     }
 
+    /** Lengths around the blocks of the blocked loops (where, narrow min/max: 4096 elements) and their word tails. */
+    private static final int[] BLOCK_EDGES = {Loops.WHERE_BLOCK - 1, Loops.WHERE_BLOCK, Loops.WHERE_BLOCK + 1,
+            Loops.WHERE_BLOCK + 7, 2 * Loops.WHERE_BLOCK - 1, 2 * Loops.WHERE_BLOCK + 8, 3 * Loops.WHERE_BLOCK + 5};
+
+    /**
+     * Integer min/max across blocks: values in a narrow band with one extreme planted at a block's first or last
+     * element, a word's last lane, or the tail (random bytes would put the dtype's extremes everywhere); each through
+     * the contiguous loop and through a strided view of the same elements (every element at twice the stride).
+     */
+    @Test
+    void integerMinAndMaxFindOneExtremeAnywhereAcrossBlocks() {
+        for (DType t : DType.values()) {
+            if (t.isFloating() || t == DType.BOOL) {
+                continue;
+            }
+            int w = t.itemSize();
+            boolean unsigned = Bounds.bias(t) != 0;
+            long low = unsigned ? 0 : (w == 8 ? Long.MIN_VALUE : -(1L << (8 * w - 1)));
+            long high = unsigned ? (w == 8 ? -1L : (1L << (8 * w)) - 1) : (w == 8 ? Long.MAX_VALUE : (1L << (8 * w - 1)) - 1);
+            for (int n : BLOCK_EDGES) {
+                for (int at : new int[] {0, 7, 8, Loops.WHERE_BLOCK - 1, Loops.WHERE_BLOCK, n - 1, n - 2, (n & ~7) - 1}) {
+                    if (at >= n) {
+                        continue;
+                    }
+                    for (boolean least : new boolean[] {true, false}) {
+                        byte[] raw = new byte[2 * n * w];
+                        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder());
+                        for (int i = 0; i < n; i++) {
+                            long band = unsigned ? 100 + rnd.nextInt(50) : rnd.nextInt(50) - 25;
+                            if (unsigned && w == 1) {
+                                band = 128 + rnd.nextInt(50); // uint8 above the signed maximum
+                            }
+                            put(b, w, i, band);
+                            put(b, w, n + i, 0);
+                        }
+                        long extreme = least ? low : high;
+                        put(b, w, at, extreme);
+                        MemorySegment s = MemorySegment.ofArray(raw).asSlice(0, (long) n * w);
+                        String where = t + " n=" + n + " extreme at " + at + (least ? " min" : " max");
+                        assertEquals(extreme, least ? Kernels.minLong(Strided.of(s, t)) : Kernels.maxLong(Strided.of(s, t)), where);
+                        // the same elements every other slot: the strided path gives the same answer
+                        byte[] spread = new byte[2 * n * w];
+                        for (int i = 0; i < n; i++) {
+                            System.arraycopy(raw, i * w, spread, 2 * i * w, w);
+                        }
+                        Strided strided = new Strided(MemorySegment.ofArray(spread), t, 0, n, 2L * w);
+                        assertEquals(extreme, least ? Kernels.minLong(strided) : Kernels.maxLong(strided), where + " (strided)");
+                    }
+                }
+            }
+        }
+    }
+
+    private static void put(ByteBuffer b, int w, int i, long v) {
+        switch (w) {
+            case 1 -> b.put(i, (byte) v);
+            case 2 -> b.putShort(2 * i, (short) v);
+            case 4 -> b.putInt(4 * i, (int) v);
+            default -> b.putLong(8 * i, v);
+        }
+    }
+
+    /** count_where and where across blocks and word tails, every dtype and operator, against plain comparisons. */
+    @Test
+    void comparisonsAgreeWithPlainJavaAcrossBlocks() {
+        for (DType t : DType.values()) {
+            for (int n : BLOCK_EDGES) {
+                MemorySegment s = elements(t, n, 1);
+                ByteBuffer b = buffer(s);
+                Strided v = Strided.of(s, t);
+                for (Compare op : Compare.values()) {
+                    for (double th : new double[] {0, 1, -1, 127, 128, 200, -3.5, 40000, Double.NaN}) {
+                        byte[] mask = new byte[n + 2];
+                        long expected = 0;
+                        for (int i = 0; i < n; i++) {
+                            expected += test(op, value(b, t, i), th) ? 1 : 0;
+                        }
+                        String where = t + " n=" + n + " x " + op.symbol() + " " + th;
+                        assertEquals(expected, Kernels.countWhere(v, op, th), where);
+                        assertEquals(expected, Kernels.where(Strided.of(MemorySegment.ofArray(mask).asSlice(1, n), DType.BOOL), v, op, th, false), where + " (where)");
+                        assertEquals(0, mask[0], where + ": nothing written before the mask");
+                        assertEquals(0, mask[n + 1], where + ": nothing written after the mask");
+                        for (int i = 0; i < n; i++) {
+                            assertEquals(test(op, value(b, t, i), th) ? 1 : 0, mask[i + 1], where + " at " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void int64AgainstAFloatComparesAsFloat64AsNumpyDoes() {
         long big = (1L << 53) + 1; // (double) big == 2^53
