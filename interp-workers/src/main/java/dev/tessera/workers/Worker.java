@@ -229,9 +229,7 @@ public final class Worker implements Runnable {
             if (failure != null) {
                 throw failure;
             }
-            if (reserve != null) {
-                pool.contexts.bind(interpreter);
-            }
+            pool.contexts.bind(interpreter); // the pool's settings, before anything of the pool's runs
             loop = configure(module);
         } catch (RuntimeException e) {
             closeInterpreter();
@@ -279,13 +277,10 @@ public final class Worker implements Runnable {
 
     private Value warmTargets; // tessera._worker._warm_up(first, end): resolves targets ahead of their first task
 
-    /** The interpreter, with {@code tessera._worker} imported (and, for a pool's own worker, the pool's settings). */
+    /** The interpreter, with {@code tessera._worker} imported; no pool's settings yet (see run). */
     private Value startInterpreter() {
         long t0 = System.nanoTime();
         interpreter = WorkerContexts.create(reserve != null ? reserve.runtime() : pool.runtime(), this);
-        if (reserve == null) { // a reserve's worker is bound to its pool's contexts once adopted (see run)
-            pool.contexts.bind(interpreter);
-        }
         Value module = interpreter.context.eval("python", "import tessera._worker\ntessera._worker");
         if (TRACE_STARTUP) {
             System.err.printf("tessera: %s interpreter made in %.1f ms%n", thread.getName(), (System.nanoTime() - t0) / 1e6);
