@@ -58,7 +58,7 @@ public final class Codecs {
         return !(isOff(property) || property == null && isOff(env));
     }
 
-    private static boolean isOff(String v) {
+    static boolean isOff(String v) {
         return v != null && (v.equals("0") || v.equalsIgnoreCase("false") || v.equalsIgnoreCase("off") || v.equalsIgnoreCase("no"));
     }
 
@@ -120,6 +120,9 @@ public final class Codecs {
         out.put("zstd", line(Format.ZSTD, "zstd"));
         out.put("lz4", line(Format.LZ4, "lz4"));
         out.put("blosc", line(Format.BLOSC, "blosc"));
+        if (decoders.get(Format.BLOSC).isNative()) {
+            out.put("malloc", MallocTuning.state());
+        }
         return out;
     }
 

@@ -10,7 +10,8 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * c-blosc 1's {@code blosc_decompress_ctx} through FFM, one internal thread (the callers decompress several chunks
- * at once already). The header is checked first ({@link BloscHeader}): the library trusts the sizes in it.
+ * at once already). The header is checked first ({@link BloscHeader}): the library trusts the sizes in it. The
+ * first call raises glibc's malloc thresholds ({@link MallocTuning}).
  */
 final class LibBlosc implements Decoder {
     private static final FunctionDescriptor DECOMPRESS = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
@@ -28,6 +29,7 @@ final class LibBlosc implements Decoder {
     @Override
     public long decode(MemorySegment src, MemorySegment dst) {
         BloscHeader h = BloscHeader.read(src, dst);
+        MallocTuning.applyOnce(); // its per-call scratch is reused only with raised thresholds (see there)
         int n;
         try {
             MethodHandle m = NativeLibrary.anyOnHeap(src, dst) ? critical : decompress;

@@ -161,6 +161,22 @@ class CodecsTest {
     }
 
     @Test
+    void theFirstNativeBloscDecodeRaisesMallocsThresholdsAndInfoSaysSo() {
+        Codecs d = Codecs.defaults();
+        org.junit.jupiter.api.Assumptions.assumeTrue(d.decoder(Format.BLOSC).isNative(), "no c-blosc here: "
+                + d.describe().get("blosc"));
+        byte[] raw = sample(4096);
+        byte[] out = new byte[raw.length];
+        assertEquals(raw.length, d.decoder(Format.BLOSC).decode(MemorySegment.ofArray(blosc(raw)), MemorySegment.ofArray(out)));
+        assertArrayEquals(raw, out);
+        String expected = System.getProperty(MallocTuning.PROPERTY) == null && System.getenv(MallocTuning.ENV) == null
+                ? "mmap threshold 4 MiB, trim threshold 16 MiB" : "glibc defaults (" + MallocTuning.PROPERTY + "=false)";
+        assertTrue(MallocTuning.state().startsWith(expected), MallocTuning.state());
+        assertEquals(MallocTuning.state(), d.describe().get("malloc"));
+        assertNull(Codecs.pureJava().describe().get("malloc"), "only c-blosc needs it");
+    }
+
+    @Test
     void bloscHeadersThatLieAboutTheirSizesAreRefusedBeforeDecoding() {
         byte[] raw = sample(1000);
         byte[] b = blosc(raw);
