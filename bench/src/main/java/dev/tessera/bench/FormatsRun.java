@@ -76,7 +76,7 @@ public final class FormatsRun {
                     }
                 }
             }
-            result.put("decoders", Codecs.defaults().describe()); // again: c-blosc's first decode changes one line
+            result.put("malloc", Codecs.defaults().mallocNote()); // after the reads: c-blosc's first decode sets it
             for (int t : threads) {
                 List<Double> r = rates.get(t);
                 List<Double> sorted = new ArrayList<>(r);

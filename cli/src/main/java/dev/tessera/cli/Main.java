@@ -160,8 +160,12 @@ public final class Main implements Callable<Integer> {
                 System.out.println("polyglot    " + runtime.implementationName() + " " + runtime.engine().getVersion());
                 System.out.println("python      " + runtime.engine().getLanguages().get("python").getVersion());
                 System.out.println("cores       " + Runtime.getRuntime().availableProcessors());
-                dev.tessera.codecs.Codecs.defaults().describe().forEach((format, impl) ->
+                dev.tessera.codecs.Codecs codecs = dev.tessera.codecs.Codecs.defaults();
+                codecs.describe().forEach((format, impl) ->
                         System.out.printf("%-11s %s%n", format.startsWith("inflate") ? "inflate" : format, impl));
+                if (codecs.mallocNote() != null) {
+                    System.out.printf("%-11s %s%n", "malloc", codecs.mallocNote());
+                }
             }
             return 0;
         }

@@ -120,10 +120,12 @@ public final class Codecs {
         out.put("zstd", line(Format.ZSTD, "zstd"));
         out.put("lz4", line(Format.LZ4, "lz4"));
         out.put("blosc", line(Format.BLOSC, "blosc"));
-        if (decoders.get(Format.BLOSC).isNative()) {
-            out.put("malloc", MallocTuning.state());
-        }
         return out;
+    }
+
+    /** glibc's malloc thresholds as c-blosc needs them ({@link MallocTuning}); null when c-blosc is not in use. */
+    public String mallocNote() {
+        return decoders.get(Format.BLOSC).isNative() ? MallocTuning.state() : null;
     }
 
     private String line(Format format, String key) {

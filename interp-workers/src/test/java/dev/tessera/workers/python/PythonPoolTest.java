@@ -235,6 +235,23 @@ class PythonPoolTest {
     }
 
     @Test
+    void aMainInterpreterWarmedUpAheadRunsItsScriptAsAFreshOneWould(@TempDir Path dir) throws Exception {
+        // the service's spare: warmed before its script is known (its first evaluation, the run function, the pool part)
+        Path script = dir.resolve("job.py");
+        Files.writeString(script, program("square_in_workers") + "\n" + """
+                    print("leftovers", sorted(n for n in globals() if n.startswith("_") and not n.startswith("__")))
+                """);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (MainInterpreter m = new MainInterpreter(PoolFixture.runtime(), store, List.of(""), System.in, out, out)) {
+            m.warmUp();
+            m.prepare(MainInterpreter.argv(script, List.of()), dir);
+            assertEquals(0, m.runScript(script), out::toString);
+        }
+        assertTrue(out.toString().contains("squares [0, 1, 4, 9, 16]"), out.toString());
+        assertTrue(out.toString().contains("leftovers []"), "the warm-up left names in the script's globals: " + out);
+    }
+
+    @Test
     void systemExitKeyboardInterruptMemoryErrorAndRecursionInATaskFailOnlyThatTaskAndAMemoryErrorGetsAFreshWorker(@TempDir Path dir) throws Exception {
         Path script = dir.resolve("faults.py");
         Files.writeString(script, program("faults_in_tasks"));
