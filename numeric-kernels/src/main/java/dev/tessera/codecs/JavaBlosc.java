@@ -50,29 +50,48 @@ final class JavaBlosc implements Decoder {
         if (starts + 4L * blocks > h.cbytes()) {
             throw new CorruptDataException("blosc data is truncated inside its block table");
         }
-        byte[] in = src.asSlice(0, h.cbytes()).toArray(ValueLayout.JAVA_BYTE);
-        byte[] block = new byte[Math.min(blockSize, nbytes)];
-        boolean shuffled = (h.flags() & BloscHeader.SHUFFLE) != 0 && h.typeSize() > 1;
-        // the unshuffle reads and writes native memory of shared arenas, as every other caller's: a heap segment or a
-        // confined arena's (whose owner-thread check the others never take) made its compiled loop trap and
-        // recompile over and over (measured: 40 MB/s instead of gigabytes)
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment nativeBlock = shuffled ? arena.allocate(block.length, 64) : null;
-            MemorySegment nativeOut = shuffled ? arena.allocate(block.length, 64) : null;
-            decodeBlocks(h, src, dst, in, block, nativeBlock, nativeOut, blocks, leftover, starts);
-        }
+        decodeBlocks(h, src, dst, blocks, leftover, starts);
         return nbytes;
     }
 
-    private void decodeBlocks(BloscHeader h, MemorySegment src, MemorySegment dst, byte[] in, byte[] block, MemorySegment nativeBlock,
-                              MemorySegment nativeOut, int blocks, int leftover, long starts) {
+    /**
+     * A thread's scratch: one or two blocks of native memory, kept for the thread's next chunks (a shared arena per
+     * chunk, as before, zeroed two blocks and closed with a handshake of every thread of the process). An automatic
+     * arena's: a reading thread's scratch goes with the thread.
+     */
+    private static final ThreadLocal<MemorySegment> SCRATCH = new ThreadLocal<>();
+
+    private static MemorySegment scratch(long bytes) {
+        MemorySegment s = SCRATCH.get();
+        if (s == null || s.byteSize() < bytes) {
+            s = Arena.ofAuto().allocate(bytes, 64);
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+
+    /**
+     * Each block's streams decoded straight from {@code src}: into the destination, or (byte-shuffled) into the
+     * thread's scratch and unshuffled from there into the destination. The unshuffle reads and writes native memory
+     * only, as every other caller's does: a heap segment (or a confined arena's, whose owner-thread check the others
+     * never take) made its compiled loop trap and recompile over and over (measured: 40 MB/s instead of gigabytes),
+     * so a heap destination gets the block through a second scratch block.
+     */
+    private void decodeBlocks(BloscHeader h, MemorySegment src, MemorySegment dst, int blocks, int leftover, long starts) {
         int blockSize = h.blockSize();
+        boolean shuffled = (h.flags() & BloscHeader.SHUFFLE) != 0 && h.typeSize() > 1;
         boolean dontSplit = (h.flags() & BloscHeader.DONT_SPLIT) != 0;
+        long blockBytes = Math.min(blockSize, h.nbytes());
+        MemorySegment scratch = shuffled ? scratch(dst.isNative() ? blockBytes : 2 * blockBytes) : null;
+        MemorySegment block = shuffled ? scratch.asSlice(0, blockBytes) : null;
+        MemorySegment unshuffled = shuffled && !dst.isNative() ? scratch.asSlice(blockBytes, blockBytes) : null;
         for (int j = 0; j < blocks; j++) {
             boolean last = j == blocks - 1 && leftover > 0;
             int bsize = last ? leftover : blockSize;
             int splits = !dontSplit && h.typeSize() <= MAX_SPLITS && bsize / h.typeSize() >= MIN_BUFFERSIZE && !last ? h.typeSize() : 1;
             int neblock = bsize / splits;
+            MemorySegment out = dst.asSlice((long) j * blockSize, bsize);
+            MemorySegment target = shuffled ? block : out;
             long pos = src.get(LE_INT, starts + 4L * j) & 0xFFFFFFFFL;
             for (int s = 0; s < splits; s++) {
                 if (pos + 4 > h.cbytes()) {
@@ -84,31 +103,36 @@ final class JavaBlosc implements Decoder {
                     throw new CorruptDataException("blosc data is malformed or truncated in block " + j);
                 }
                 if (cbytes == neblock) {
-                    System.arraycopy(in, (int) pos, block, s * neblock, neblock);
+                    MemorySegment.copy(src, pos, target, (long) s * neblock, neblock);
                 } else {
-                    long got = stream(h.codec(), in, (int) pos, cbytes, block, s * neblock, neblock);
+                    long got = streamSegment(h.codec(), src.asSlice(pos, cbytes), target.asSlice((long) s * neblock, neblock));
                     if (got != neblock) {
                         throw new CorruptDataException("blosc block " + j + " decoded to " + got + " bytes, not " + neblock);
                     }
                 }
                 pos += cbytes;
             }
-            MemorySegment out = dst.asSlice((long) j * blockSize, bsize);
-            if (nativeBlock != null) {
-                MemorySegment.copy(MemorySegment.ofArray(block), 0, nativeBlock, 0, bsize);
-                Shuffle.unshuffle(nativeBlock, nativeOut, bsize, h.typeSize());
-                MemorySegment.copy(nativeOut, 0, out, 0, bsize);
-            } else {
-                MemorySegment.copy(MemorySegment.ofArray(block), 0, out, 0, bsize);
+            if (shuffled) {
+                if (unshuffled == null) {
+                    Shuffle.unshuffle(block, out, bsize, h.typeSize());
+                } else {
+                    Shuffle.unshuffle(block, unshuffled, bsize, h.typeSize());
+                    MemorySegment.copy(unshuffled, 0, out, 0, bsize);
+                }
             }
         }
     }
 
-    private long stream(int codec, byte[] in, int at, int length, byte[] out, int outAt, int outLength) {
-        MemorySegment src = MemorySegment.ofArray(in).asSlice(at, length);
-        MemorySegment dst = MemorySegment.ofArray(out).asSlice(outAt, outLength);
+    private long streamSegment(int codec, MemorySegment src, MemorySegment dst) {
         return switch (codec) {
-            case 0 -> BloscLz.decode(in, at, length, out, outAt, outLength);
+            case 0 -> { // BloscLZ's decoder reads and writes arrays (a rare codec: zarr and hdf5plugin default to lz4)
+                byte[] out = new byte[(int) dst.byteSize()];
+                int got = BloscLz.decode(src.toArray(ValueLayout.JAVA_BYTE), 0, (int) src.byteSize(), out, 0, out.length);
+                if (got == out.length) { // else the caller refuses the block
+                    MemorySegment.copy(MemorySegment.ofArray(out), 0, dst, 0, got);
+                }
+                yield got;
+            }
             case 1 -> lz4.decode(src, dst);
             case 3 -> zlib.decode(src, dst);
             case 4 -> zstd.decode(src, dst);
