@@ -13,9 +13,9 @@ import java.util.Optional;
  * <p>c-blosc 1 allocates its scratch (block size + block size plus a little: about 1 MiB for 512 KiB blocks) on every
  * {@code blosc_decompress_ctx} call and frees it on return. In a JVM every caller is a non-main thread, whose glibc
  * arena gave that memory back to the kernel and took it again on every call: measured on a 20 M-row Zarr array
- * (blosc-lz4, 512 KiB chunks), page faults were a fifth of the run's samples and c-blosc ran at 1.9 / 2.6 GB/s on
- * 1 / 2 threads; with the mmap threshold at 4 MiB and the trim threshold at 16 MiB, 3.1 / 4.4 GB/s (CPython calling
- * the same library from its main thread is not affected). Raising both is process-wide: a freed block under 4 MiB
+ * (blosc-lz4, 512 KiB chunks), page faults took about a tenth of the run's samples, and in three interleaved pairs of
+ * runs c-blosc took 60-67 ms per read summed over 2 threads with glibc's defaults, 39-47 ms with the mmap threshold
+ * at 4 MiB and the trim threshold at 16 MiB (CPython calling the same library from its main thread is not affected). Raising both is process-wide: a freed block under 4 MiB
  * stays with its arena for reuse, and up to 16 MiB at an arena's top is kept instead of returned at once.
  *
  * <p>The system property {@code tessera.codecs.mallocTuning=false} (or {@code TESSERA_MALLOC_TUNING=0}) keeps
