@@ -1,6 +1,7 @@
-"""`tessera run` through the service, a unittest suite: python3 run_suite.py SOCKET CLIENT_DIR SCRIPTS_DIR WORK_DIR (run
-by ArrayServiceTest, which checks that every test defined here ran): output, status, argv, working directory, pools,
-a client that goes away. Checks are unittest's, which python -O keeps."""
+"""`tessera run` through the service, a unittest suite: python3 run_suite.py SOCKET CLIENT_DIR SCRIPTS_DIR WORK_DIR
+BUSY_POOL_SCRIPT (run by ArrayServiceTest, which checks that every test defined here ran): output, status, argv,
+working directory, pools, a client that goes away. BUSY_POOL_SCRIPT is the interpreter's own test of a script that
+leaves with its pool busy (os._exit 7), run here through the service. Checks are unittest's, which python -O keeps."""
 import io
 import os
 import subprocess
@@ -8,14 +9,18 @@ import sys
 import time
 import unittest
 
-sock_path, client_dir, scripts, work = sys.argv[1:5]
+sock_path, client_dir, scripts, work, busy_pool_script = sys.argv[1:6]
 sys.path.insert(0, client_dir)
 import tessera_client as tc  # noqa: E402 (the client's directory comes from the command line)
 
 
 def run(name, *args):
+    return run_file(os.path.join(scripts, name), *args)
+
+
+def run_file(path, *args):
     out, err = io.BytesIO(), io.BytesIO()
-    status = tc.run_script(os.path.join(scripts, name), args, path=sock_path, out=out, err=err)
+    status = tc.run_script(path, args, path=sock_path, out=out, err=err)
     return status, out.getvalue().decode(), err.getvalue().decode()
 
 
@@ -62,7 +67,7 @@ class Runs(unittest.TestCase):
         self.assertEqual((status, out), (0, "read None\n"), err)
 
     def test_a_script_that_kills_its_pool_leaves_the_service_serving_with_its_warm_workers_refilled(self):
-        status, out, err = run("kills_pool.py")
+        status, out, err = run_file(busy_pool_script)
         self.assertEqual((status, out), (7, "running True\n"), err)
         with tc.connect(sock_path) as c:
             taken = c.metrics()["warm_workers_taken"]

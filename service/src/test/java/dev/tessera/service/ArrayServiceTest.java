@@ -97,7 +97,8 @@ class ArrayServiceTest {
         Path socket = dir.resolve("run").resolve("t.sock");
         Path work = Files.createDirectories(dir.resolve("work"));
         try (ArrayService service = ArrayService.start(socket, store, pool, runtime, null)) {
-            runSuite("run_suite.py", socket.toString(), clientDir().toString(), resource("scripts").toString(), work.toString());
+            runSuite("run_suite.py", socket.toString(), clientDir().toString(), resource("scripts").toString(), work.toString(),
+                    interpreterProgram("script_exit/os_exit_with_busy_pool.py").toString());
         }
     }
 
@@ -169,6 +170,16 @@ class ArrayServiceTest {
     }
 
     /** The client's directory (service/python) of this checkout. */
+    /** One of interp-workers' test programs, from the source tree: a script both modules' tests run is kept once. */
+    static Path interpreterProgram(String name) {
+        Path p = Path.of(System.getProperty("tessera.root", "..")).resolve("interp-workers/src/test/resources/programs")
+                .resolve(name).toAbsolutePath().normalize();
+        if (!Files.exists(p)) {
+            throw new IllegalStateException("no " + p + " (the tests run from the source tree: set -Dtessera.root)");
+        }
+        return p;
+    }
+
     static Path clientDir() {
         Path client = Path.of(System.getProperty("tessera.root", "..")).resolve("service/python").toAbsolutePath().normalize();
         return Files.exists(client.resolve("tessera_client.py")) ? client : Path.of("python").toAbsolutePath();
