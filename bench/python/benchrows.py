@@ -74,11 +74,12 @@ def settle(limit=40.0, window=1.0, busy=0.05):
     return time.perf_counter() - t0
 
 
-def best_rate(nbytes, fn, seconds, min_reps=5, clock=time.perf_counter):
+def best_rate(nbytes, fn, seconds, min_reps=5, clock=time.perf_counter, own_seconds=False):
     """Warm up, then the best rate (nbytes per second) of repeated calls of fn over `seconds`, at least min_reps:
     how kernels.py and its numpy peer time the same operations the same way. clock=time.thread_time times the
     calling thread's CPU instead of the wall (for a shared, overloaded machine: a kernel runs on the calling thread,
-    in Tessera as in numpy)."""
+    in Tessera as in numpy). own_seconds=True: fn returns the seconds to count itself (e.g. the span of work in
+    workers, without the tasks' crossing)."""
     end = time.perf_counter() + seconds
     for _ in range(3):
         fn()
@@ -86,8 +87,8 @@ def best_rate(nbytes, fn, seconds, min_reps=5, clock=time.perf_counter):
     reps = 0
     while reps < min_reps or time.perf_counter() < end:
         t0 = clock()
-        fn()
-        best = max(best, nbytes / max(clock() - t0, 1e-9))
+        took = fn()
+        best = max(best, nbytes / max(took if own_seconds else clock() - t0, 1e-9))
         reps += 1
     return best
 

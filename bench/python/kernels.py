@@ -40,25 +40,6 @@ def sum_half(view, start_at):  # runs in a worker
     return t0, time.monotonic()
 
 
-def best_span_rate(nbytes, fn, seconds, min_reps=5):
-    """As benchrows.best_rate, for fn returning (wall seconds of the call, seconds from the first worker's kernel
-    start to the last one's end): the best rate of each. The span is what the plain-Java reference times (its threads'
-    loops from a common start, not the threads' start); the call adds the tasks' crossing and wake-ups, and, on 2
-    cores in a process's first seconds, often one worker running both tasks one after the other (the second
-    worker's wake-up waits for a core while the compiler holds one)."""
-    end = time.perf_counter() + seconds
-    for _ in range(3):
-        fn()
-    best_call = best_span = 0.0
-    reps = 0
-    while reps < min_reps or time.perf_counter() < end:
-        call, span = fn()
-        best_call = max(best_call, nbytes / max(call, 1e-9))
-        best_span = max(best_span, nbytes / max(span, 1e-9))
-        reps += 1
-    return best_call, best_span
-
-
 def chunks_of(data_bytes, chunk):
     return [zlib.compress(data_bytes[i:i + chunk], 4) for i in range(0, len(data_bytes), chunk)]
 
@@ -109,17 +90,20 @@ def measure(n, seconds):
         half = n // 2
 
         def two(fn, *args, aligned):
-            t0 = time.perf_counter()
-            start_at = time.monotonic() + (0.005 if aligned else 0.0)  # 5 ms: both tasks reach their worker first
+            """Both halves in workers; the seconds from the first kernel's start to the last one's end. Aligned, both
+            start at a common instant 5 ms ahead (the plain-Java reference times its threads' loops from a barrier);
+            timed by the caller (best_rate's own clock), the tasks' crossing and wake-ups count too, and on 2 cores in
+            a process's first seconds often one worker running both halves while the compilers hold the other core."""
+            start_at = time.monotonic() + (0.005 if aligned else 0.0)
             fs = [pool.submit(fn, a.slice(0, half) if fn is fill_half else a.readonly(0, half), *args, start_at),
                   pool.submit(fn, a.slice(half, n) if fn is fill_half else a.readonly(half, n), *args, start_at)]
             spans = [f.result() for f in fs]
-            call = time.perf_counter() - t0
-            return call, max(e for _, e in spans) - min(s for s, _ in spans)
-        r["fill_float64_2_workers_call"] = best_span_rate(d8, lambda: two(fill_half, 2.5, aligned=False), seconds)[0]
-        r["fill_float64_2_workers"] = best_span_rate(d8, lambda: two(fill_half, 2.5, aligned=True), seconds)[1]
-        r["sum_float64_2_workers_call"] = best_span_rate(d8, lambda: two(sum_half, aligned=False), seconds)[0]
-        r["sum_float64_2_workers"] = best_span_rate(d8, lambda: two(sum_half, aligned=True), seconds)[1]
+            return max(e for _, e in spans) - min(s for s, _ in spans)
+        r["fill_float64_2_workers_call"] = benchrows.best_rate(d8, lambda: two(fill_half, 2.5, aligned=False), seconds)
+        r["fill_float64_2_workers"] = benchrows.best_rate(d8, lambda: two(fill_half, 2.5, aligned=True), seconds,
+                                                          own_seconds=True)
+        r["sum_float64_2_workers_call"] = benchrows.best_rate(d8, lambda: two(sum_half, aligned=False), seconds)
+        r["sum_float64_2_workers"] = benchrows.best_rate(d8, lambda: two(sum_half, aligned=True), seconds, own_seconds=True)
     for x in (a, b, i32, mask, out, keys, f32):
         x.release()
     return r
