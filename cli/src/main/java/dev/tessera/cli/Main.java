@@ -163,8 +163,9 @@ public final class Main implements Callable<Integer> {
                 dev.tessera.codecs.Codecs codecs = dev.tessera.codecs.Codecs.defaults();
                 codecs.describe().forEach((format, impl) ->
                         System.out.printf("%-11s %s%n", format.startsWith("inflate") ? "inflate" : format, impl));
-                if (codecs.mallocNote() != null) {
-                    System.out.printf("%-11s %s%n", "malloc", codecs.mallocNote());
+                String malloc = codecs.mallocNote();
+                if (malloc != null) {
+                    System.out.printf("%-11s %s%n", "malloc", malloc);
                 }
             }
             return 0;

@@ -53,12 +53,16 @@ public final class Codecs {
 
     /** True unless the property or environment variable turns native libraries off. */
     public static boolean nativeAllowed() {
-        String property = System.getProperty(NATIVE_PROPERTY);
-        String env = System.getenv(NATIVE_ENV);
-        return !(isOff(property) || property == null && isOff(env));
+        return !switchedOff(NATIVE_PROPERTY, NATIVE_ENV);
     }
 
-    static boolean isOff(String v) {
+    /** True when the system property says off, or it is unset and the environment variable says off. */
+    static boolean switchedOff(String property, String env) {
+        String p = System.getProperty(property);
+        return isOff(p) || p == null && isOff(System.getenv(env));
+    }
+
+    private static boolean isOff(String v) {
         return v != null && (v.equals("0") || v.equalsIgnoreCase("false") || v.equalsIgnoreCase("off") || v.equalsIgnoreCase("no"));
     }
 

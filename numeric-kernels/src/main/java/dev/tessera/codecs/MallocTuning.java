@@ -15,8 +15,9 @@ import java.util.Optional;
  * arena gave that memory back to the kernel and took it again on every call: measured on a 20 M-row Zarr array
  * (blosc-lz4, 512 KiB chunks), page faults took about a tenth of the run's samples, and in three interleaved pairs of
  * runs c-blosc took 60-67 ms per read summed over 2 threads with glibc's defaults, 39-47 ms with the mmap threshold
- * at 4 MiB and the trim threshold at 16 MiB (CPython calling the same library from its main thread is not affected). Raising both is process-wide: a freed block under 4 MiB
- * stays with its arena for reuse, and up to 16 MiB at an arena's top is kept instead of returned at once.
+ * at 4 MiB and the trim threshold at 16 MiB (CPython calling the same library from its main thread is not affected).
+ * Raising both is process-wide: a freed block under 4 MiB stays with its arena for reuse, and up to 16 MiB at an
+ * arena's top is kept instead of returned at once.
  *
  * <p>The system property {@code tessera.codecs.mallocTuning=false} (or {@code TESSERA_MALLOC_TUNING=0}) keeps
  * glibc's defaults; on a C library without {@code mallopt} (musl) nothing is changed. {@link #state()} says which.
@@ -53,7 +54,7 @@ public final class MallocTuning {
             return;
         }
         tried = true;
-        if (Codecs.isOff(System.getProperty(PROPERTY)) || System.getProperty(PROPERTY) == null && Codecs.isOff(System.getenv(ENV))) {
+        if (Codecs.switchedOff(PROPERTY, ENV)) {
             state = "glibc defaults (" + PROPERTY + "=false)";
             return;
         }
