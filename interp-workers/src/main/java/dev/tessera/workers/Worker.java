@@ -122,11 +122,7 @@ public final class Worker implements Runnable {
         LockSupport.unpark(thread);
         Context c = context;
         if (c != null && !ready) {
-            try {
-                c.close(true); // still starting: cancelled; a waiting one closes its own on its thread
-            } catch (RuntimeException ignored) {
-                // closing from outside raced with the thread's own close
-            }
+            cancelStart(c); // still starting; a waiting one closes its own on its thread
         }
     }
 
@@ -134,11 +130,16 @@ public final class Worker implements Runnable {
     void opened(Context c) {
         context = c;
         if (discarded) {
-            try {
-                c.close(true);
-            } catch (RuntimeException ignored) {
-                // the start fails and the worker ends
-            }
+            cancelStart(c);
+        }
+    }
+
+    /** Cancels a discarded worker's start: its thread's start then fails and the worker ends. */
+    private static void cancelStart(Context c) {
+        try {
+            c.close(true);
+        } catch (RuntimeException ignored) {
+            // a close from outside raced with the thread's own close
         }
     }
 
