@@ -404,7 +404,7 @@ class ExecutorShutdownTest(PoolTestCase):
         executor.submit(int).cancel()
         t0 = time.monotonic()
         executor.shutdown(wait=True)
-        self.assertLess(time.monotonic() - t0, 5, "timed out waiting for shutdown")
+        self.assertLess(time.monotonic() - t0, 60, "timed out waiting for shutdown")  # a hang guard, not a timing
 
     def test_context_manager_shutdown(self):
         with tessera.InterpreterPool(max_workers=5) as e:
