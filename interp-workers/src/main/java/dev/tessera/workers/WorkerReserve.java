@@ -165,8 +165,12 @@ public final class WorkerReserve implements AutoCloseable {
     }
 
     /** Workers made, taken by pools, and failed to start, since the reserve began. */
-    public synchronized long[] counts() {
-        return new long[] {made, taken, failed};
+    public record Counts(long made, long taken, long failed) {
+    }
+
+    /** The reserve's counts now. */
+    public synchronized Counts counts() {
+        return new Counts(made, taken, failed);
     }
 
     /** Waits up to {@code millis} for the reserve to be full; true if it is. */

@@ -166,7 +166,7 @@ final class ScriptRunner implements AutoCloseable {
     /** Worker interpreters made ahead that scripts' pools have taken. */
     long warmWorkersTaken() {
         WorkerReserve r = WorkerReserve.of(runtime);
-        return r == null ? 0 : r.counts()[1];
+        return r == null ? 0 : r.counts().taken();
     }
 
     /** Whether a main interpreter is made and waits for the next script (else the next one waits for its own). */
@@ -192,7 +192,7 @@ final class ScriptRunner implements AutoCloseable {
         // The unused spare closes its interpreter and ends; waited for, so that the engine can close after this.
         last.thenAccept(s -> s.thread.interrupt());
         try {
-            Spare s = last.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            Spare s = last.get(60, TimeUnit.SECONDS);
             s.thread.join(60_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

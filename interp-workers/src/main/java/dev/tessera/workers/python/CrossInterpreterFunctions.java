@@ -178,10 +178,7 @@ final class CrossInterpreterFunctions {
     }
 
     private static Queue queue(Object q) {
-        if (q instanceof QueueObject o) {
-            return o.queue();
-        }
-        throw new ClassCastException("expected a queue, got " + GuestValues.typeName(q));
+        return QueueObject.hostQueueOf(q);
     }
 
     private static Object tuple(Node node, Object... items) {

@@ -93,10 +93,7 @@ final class QueueFunctions {
     }
 
     private static Queue queue(Object q) {
-        if (q instanceof QueueObject o) {
-            return o.queue();
-        }
-        throw new ClassCastException("expected a tessera.Queue, got " + GuestValues.typeName(q));
+        return QueueObject.hostQueueOf(q);
     }
 
     private static boolean put(Queue q, Object item, long timeoutNanos, GuestScope scope, Node node) {

@@ -1,5 +1,6 @@
 package dev.tessera.workers.python;
 
+import dev.tessera.buffer.graalpy.GuestValues;
 import dev.tessera.buffer.graalpy.HostObject;
 import dev.tessera.buffer.interop.HostMembers;
 import dev.tessera.buffer.interop.MetaType;
@@ -25,6 +26,14 @@ final class QueueObject extends HostObject implements GuestHandle {
 
     Queue queue() {
         return queue;
+    }
+
+    /** The host queue of {@code q}, a tessera.Queue; anything else is refused (a TypeError in Python). */
+    static Queue hostQueueOf(Object q) {
+        if (q instanceof QueueObject o) {
+            return o.queue;
+        }
+        throw new ClassCastException("expected a tessera.Queue, got " + GuestValues.typeName(q));
     }
 
     @Override
