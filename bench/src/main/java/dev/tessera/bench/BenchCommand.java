@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean tiny;
 
     @Option(names = "--only", split = ",", paramLabel = "SCENARIO", description = "run only these: startup, worker, "
-            + "crossings, kernels, examples, formats, jmh")
+            + "crossings, kernels, kernels-shuffled, examples, formats, first-seconds, jmh")
     List<String> only;
 
     @Option(names = "--no-peers", description = "skip the CPython/numpy peers")

@@ -4,7 +4,7 @@ A read runs in the host: its own threads decompress chunks straight into the arr
 only starts it, waits in slices (calling the progress callback between them) and takes the array at the end.
 """
 
-import os as _os
+from posix import fspath as _fspath  # os.fspath itself: importing os here cost every interpreter its start (0.3-0.5 s cold)
 
 from tessera._host import (
     codecs_info as _codecs_info,
@@ -33,7 +33,7 @@ def codecs():
 
 def _path(path):
     try:
-        return _os.fspath(path)
+        return _fspath(path)
     except TypeError:
         raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}") from None
 
