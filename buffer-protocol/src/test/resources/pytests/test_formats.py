@@ -90,6 +90,12 @@ class Formats(unittest.TestCase):
             tessera.hdf5.read(h5, 42)
         with self.assertRaises(TypeError):
             tessera.hdf5.read(42, "/x")
+        with self.assertRaisesRegex(TypeError, "os.PathLike, not bytearray"):
+            tessera.zarr.read(bytearray(b"x.zarr"))
+        import pathlib
+        by_path = tessera.hdf5.read(pathlib.Path(h5), "/filters/gzip")  # an os.PathLike is a path too
+        with memoryview(by_path) as a, memoryview(tessera.hdf5.read(h5, "/filters/gzip")) as b:
+            self.assertEqual(a.tobytes(), b.tobytes())
         with self.assertRaises(ValueError):
             tessera.hdf5.read(h5, "/filters/gzip", workers=0)
         with self.assertRaises(TypeError):
