@@ -81,6 +81,7 @@ public final class ArrayStore implements AutoCloseable {
             MemorySegment segment;
             try {
                 segment = shareable ? anonymousSegment(id, bytes, arena)
+                        : bytes >= AnonymousPages.THRESHOLD && AnonymousPages.isSupported() ? AnonymousPages.allocate(bytes, arena)
                         : arena.allocate(Math.max(bytes, 1), ALIGNMENT).asSlice(0, bytes);
             } catch (OutOfMemoryError e) {
                 arena.close();

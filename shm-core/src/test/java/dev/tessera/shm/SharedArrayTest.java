@@ -29,6 +29,41 @@ class SharedArrayTest {
     }
 
     @Test
+    void aLargeArrayIsZeroedMemoryOfItsOwnMappingGoneWhenItCloses() throws Exception {
+        try (ArrayStore store = new ArrayStore()) {
+            long n = (AnonymousPages.THRESHOLD << 2) / 8 + 3; // past the threshold, not a whole number of pages
+            SharedArray a = store.allocate("big", DType.FLOAT64, n);
+            assertEquals(n * 8, a.byteSize());
+            assertEquals(n * 8, store.bytesInUse());
+            assertEquals(0, a.segment().address() % ArrayStore.ALIGNMENT);
+            for (long i = 0; i < n; i += 4099) {
+                assertEquals(0.0, a.get(i).doubleValue());
+            }
+            assertEquals(0.0, a.get(n - 1).doubleValue());
+            a.set(n - 1, 2.5);
+            assertEquals(2.5, a.get(n - 1).doubleValue());
+            long address = a.segment().address();
+            assertTrue(mapped(address), "the array's pages are mapped while it lives");
+            a.close();
+            assertFalse(mapped(address), "closing the array unmaps its pages");
+            assertEquals(0, store.bytesInUse());
+            assertThrows(IllegalStateException.class, () -> a.segment().get(ValueLayout.JAVA_BYTE, 0));
+        }
+    }
+
+    /** Whether {@code address} lies in a mapping of this process (Linux: /proc/self/maps). */
+    private static boolean mapped(long address) throws java.io.IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            String[] range = line.substring(0, line.indexOf(' ')).split("-");
+            if (Long.compareUnsigned(Long.parseUnsignedLong(range[0], 16), address) <= 0
+                    && Long.compareUnsigned(address, Long.parseUnsignedLong(range[1], 16)) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
     void everyDtypeRoundTripsThroughGenericAccess() {
         try (ArrayStore store = new ArrayStore()) {
             for (DType t : DType.values()) {
