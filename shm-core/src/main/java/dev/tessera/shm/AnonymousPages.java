@@ -14,7 +14,8 @@ import java.lang.invoke.MethodHandle;
  * fault in at about 0.35 GB/s) made {@code tessera.zeros} of 160 MB take 0.45-0.75 s on one thread before a read
  * could start; here the pages fault in where the array is first written, by the threads that fill it. Regions of 2 MiB
  * and more are offered to transparent huge pages ({@code MADV_HUGEPAGE}; first touch of 160 MB 440 -> 150-280 ms
- * here), which the kernel may ignore.
+ * here), which the kernel may ignore. {@code -Dtessera.anonymousPages=false} allocates every array from its arena as
+ * before; {@code -Dtessera.hugePages=false} keeps the mappings but asks for no huge pages.
  */
 final class AnonymousPages {
     /** Below this, an arena's own allocation (malloc) is cheaper than a mapping of its own. */
@@ -54,7 +55,7 @@ final class AnonymousPages {
 
     /** Whether this platform maps anonymous pages (else callers allocate from their arena). */
     static boolean isSupported() {
-        return MMAP != null;
+        return MMAP != null && !"false".equals(System.getProperty("tessera.anonymousPages"));
     }
 
     /**
@@ -78,7 +79,7 @@ final class AnonymousPages {
         if (address == -1L || address == 0L) { // MAP_FAILED
             throw new OutOfMemoryError("the kernel refused an anonymous mapping of " + bytes + " bytes");
         }
-        if (bytes >= HUGE_PAGE) {
+        if (bytes >= HUGE_PAGE && !"false".equals(System.getProperty("tessera.hugePages"))) {
             try {
                 int ignored = (int) MADVISE.invokeExact(at, bytes, MADV_HUGEPAGE); // a hint: EINVAL without THP
             } catch (Throwable t) {
