@@ -23,23 +23,9 @@ final class Groups {
      * memory keep a loop of their own straight over the segments (0.4 ms against 0.75 through blocks).
      */
     static long andBytes(MemorySegment d, MemorySegment a, MemorySegment b, long n) {
-        if (d.isNative() && a.isNative() && b.isNative()) {
-            return andNative(d, a, b, n);
-        }
-        int block = (int) Math.min(n >>> 3, Loops.WHERE_BLOCK / 8);
-        long[] x = new long[block];
-        long[] y = new long[block];
-        long count = 0;
-        long i = 0;
-        for (long words = n & ~7L; i < words; ) {
-            int m = (int) Math.min(block, (words - i) >>> 3);
-            MemorySegment.copy(a, Loops.I64, i, x, 0, m);
-            MemorySegment.copy(b, Loops.I64, i, y, 0, m);
-            count += andWords(x, y, m);
-            MemorySegment.copy(x, 0, d, Loops.I64, i, m);
-            i += 8L * m;
-        }
-        for (; i < n; i++) {
+        long words = n & ~7L; // bytes in whole words
+        long count = d.isNative() && a.isNative() && b.isNative() ? andNative(d, a, b, words) : andThroughBlocks(d, a, b, words);
+        for (long i = words; i < n; i++) { // the last bytes, fewer than a word
             int hit = (a.get(Loops.I8, i) != 0 ? 1 : 0) & (b.get(Loops.I8, i) != 0 ? 1 : 0);
             d.set(Loops.I8, i, (byte) hit);
             count += hit;
@@ -47,18 +33,30 @@ final class Groups {
         return count;
     }
 
-    private static long andNative(MemorySegment d, MemorySegment a, MemorySegment b, long n) {
+    /** The first {@code words} bytes (whole words) through heap blocks; how many are 1. */
+    private static long andThroughBlocks(MemorySegment d, MemorySegment a, MemorySegment b, long words) {
+        int block = (int) Math.min(words >>> 3, Loops.WHERE_BLOCK / 8);
+        long[] x = new long[block];
+        long[] y = new long[block];
         long count = 0;
-        long i = 0;
-        for (long words = n & ~7L; i < words; i += 8) {
+        for (long i = 0; i < words; ) {
+            int m = (int) Math.min(block, (words - i) >>> 3);
+            MemorySegment.copy(a, Loops.I64, i, x, 0, m);
+            MemorySegment.copy(b, Loops.I64, i, y, 0, m);
+            count += andWords(x, y, m);
+            MemorySegment.copy(x, 0, d, Loops.I64, i, m);
+            i += 8L * m;
+        }
+        return count;
+    }
+
+    /** The first {@code words} bytes (whole words) straight over host memory; how many are 1. */
+    private static long andNative(MemorySegment d, MemorySegment a, MemorySegment b, long words) {
+        long count = 0;
+        for (long i = 0; i < words; i += 8) {
             long w = ones(a.get(Loops.I64, i)) & ones(b.get(Loops.I64, i));
             d.set(Loops.I64, i, w);
             count += Long.bitCount(w);
-        }
-        for (; i < n; i++) {
-            int hit = (a.get(Loops.I8, i) != 0 ? 1 : 0) & (b.get(Loops.I8, i) != 0 ? 1 : 0);
-            d.set(Loops.I8, i, (byte) hit);
-            count += hit;
         }
         return count;
     }
