@@ -28,6 +28,9 @@ final class AnonymousPages {
     private static final MethodHandle MMAP;
     private static final MethodHandle MADVISE;
     private static final MethodHandle MUNMAP;
+    // the opt-outs, read once: every large allocation asks
+    private static final boolean USED = !"false".equals(System.getProperty("tessera.anonymousPages"));
+    private static final boolean HUGE_PAGES = !"false".equals(System.getProperty("tessera.hugePages"));
 
     static {
         MethodHandle mmap = null;
@@ -55,7 +58,7 @@ final class AnonymousPages {
 
     /** Whether this platform maps anonymous pages (else callers allocate from their arena). */
     static boolean isSupported() {
-        return MMAP != null && !"false".equals(System.getProperty("tessera.anonymousPages"));
+        return MMAP != null && USED;
     }
 
     /**
@@ -79,7 +82,7 @@ final class AnonymousPages {
         if (address == -1L || address == 0L) { // MAP_FAILED
             throw new OutOfMemoryError("the kernel refused an anonymous mapping of " + bytes + " bytes");
         }
-        if (bytes >= HUGE_PAGE && !"false".equals(System.getProperty("tessera.hugePages"))) {
+        if (bytes >= HUGE_PAGE && HUGE_PAGES) {
             try {
                 int ignored = (int) MADVISE.invokeExact(at, bytes, MADV_HUGEPAGE); // a hint: EINVAL without THP
             } catch (Throwable t) {

@@ -80,9 +80,7 @@ public final class ArrayStore implements AutoCloseable {
             Arena arena = Arena.ofShared();
             MemorySegment segment;
             try {
-                segment = shareable ? anonymousSegment(id, bytes, arena)
-                        : bytes >= AnonymousPages.THRESHOLD && AnonymousPages.isSupported() ? AnonymousPages.allocate(bytes, arena)
-                        : arena.allocate(Math.max(bytes, 1), ALIGNMENT).asSlice(0, bytes);
+                segment = shareable ? anonymousSegment(id, bytes, arena) : privateSegment(bytes, arena);
             } catch (OutOfMemoryError e) {
                 arena.close();
                 bytesInUse.addAndGet(-bytes);
@@ -100,6 +98,14 @@ public final class ArrayStore implements AutoCloseable {
             names.remove(id);
             throw e;
         }
+    }
+
+    /** An array's own memory in {@code arena}: a mapping of its own when large ({@link AnonymousPages}), else malloc'd. */
+    private static MemorySegment privateSegment(long bytes, Arena arena) {
+        if (bytes >= AnonymousPages.THRESHOLD && AnonymousPages.isSupported()) {
+            return AnonymousPages.allocate(bytes, arena);
+        }
+        return arena.allocate(Math.max(bytes, 1), ALIGNMENT).asSlice(0, bytes);
     }
 
     /** A new anonymous file mapped into {@code arena}; its descriptor stays in {@link #files} until the array closes. */
