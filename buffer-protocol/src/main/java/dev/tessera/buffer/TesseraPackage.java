@@ -86,6 +86,11 @@ public final class TesseraPackage {
         if (Boolean.getBoolean("tessera.traceStartup")) {
             host("trace_startup", true);
         }
+        // Right after each part compiles, before a collection can drop its parse from the engine (see SharedCode).
+        host("keep_parsed", new HostFunction("keep_parsed", 0, scope, (a, node) -> {
+            SharedCode.keep(Context.getCurrent());
+            return true;
+        }));
         host("is_shareable", new HostFunction("is_shareable", 1, scope, (a, node) -> {
             try {
                 GuestValues.toHost(a[0], "value");
@@ -157,7 +162,9 @@ public final class TesseraPackage {
         Object[] partTriples = parts.stream().map(p -> new InteropArray(p.name(), p.fileName(), p.text(),
                 new InteropArray(p.lazyExports() == null ? new Object[0] : p.lazyExports().toArray()))).toArray();
         Value installer = context.eval(BOOTSTRAP);
-        return installer.execute(new InteropArray(hostPairs), new InteropArray(partTriples));
+        Value pkg = installer.execute(new InteropArray(hostPairs), new InteropArray(partTriples));
+        SharedCode.keep(context);
+        return pkg;
     }
 
     static String read(String resource) {

@@ -67,6 +67,23 @@ def _tessera_install(host, parts):
     pkg._host = hostmod
     trace = getattr(hostmod, "trace_startup", False)
 
+    # A module's code (from GraalPy's bytecode file, or its source) is parsed into the engine's cache, where the next
+    # interpreter finds it compiled, unless a garbage collection dropped it first (see the host's SharedCode): right
+    # after a module's code is loaded, the host keeps it.
+    source_loader = getattr(sys.modules.get("_frozen_importlib_external"), "SourceLoader", None)
+    get_code = getattr(source_loader, "get_code", None)
+    if get_code is not None and not getattr(get_code, "_tessera_keeps", False):
+        keep = hostmod.keep_parsed
+
+        def _get_code(self, fullname):
+            code = get_code(self, fullname)
+            keep()
+            return code
+
+        _get_code.__name__, _get_code.__qualname__, _get_code.__doc__ = "get_code", get_code.__qualname__, get_code.__doc__
+        _get_code._tessera_keeps = True
+        source_loader.get_code = _get_code
+
     loaded = []
     lazy = {}  # exported name -> (part name, filename, text, exports) of a part not run yet
 
@@ -79,7 +96,9 @@ def _tessera_install(host, parts):
         module.__file__ = filename
         sys.modules[module.__name__] = module
         setattr(pkg, name, module)
-        exec(compile(text, filename, "exec"), module.__dict__)
+        code = compile(text, filename, "exec")
+        hostmod.keep_parsed()  # the part's parse, kept for the next interpreter (see SharedCode)
+        exec(code, module.__dict__)
         if exports is not None and sorted(exports) != sorted(module.__all__):
             raise ImportError(f"tessera.{name}: __all__ {sorted(module.__all__)} differs from what the host "
                               f"lists for it {sorted(exports)}")

@@ -1,6 +1,7 @@
 package dev.tessera.workers;
 
 import com.oracle.truffle.api.nodes.Node;
+import dev.tessera.buffer.SharedCode;
 import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.buffer.values.NotShareableException;
 import dev.tessera.buffer.values.Shareables;
@@ -279,10 +280,19 @@ public final class Worker implements Runnable {
     private Value warmTargets; // tessera._worker._warm_up(first, end): resolves targets ahead of their first task
 
     /** The interpreter, with {@code tessera._worker} imported; no pool's settings yet (see run). */
+    private static final java.util.concurrent.Semaphore START_GATE = new java.util.concurrent.Semaphore(
+            Integer.getInteger("tessera.startGate", 1 << 20));
+
     private Value startInterpreter() {
         long t0 = System.nanoTime();
-        interpreter = WorkerContexts.create(reserve != null ? reserve.runtime() : pool.runtime(), this);
-        Value module = interpreter.context.eval("python", "import tessera._worker\ntessera._worker");
+        START_GATE.acquireUninterruptibly();
+        Value module;
+        try {
+            interpreter = WorkerContexts.create(reserve != null ? reserve.runtime() : pool.runtime(), this);
+            module = interpreter.context.eval("python", "import tessera._worker\ntessera._worker");
+        } finally {
+            START_GATE.release();
+        }
         if (TRACE_STARTUP) {
             System.err.printf("tessera: %s interpreter made in %.1f ms%n", thread.getName(), (System.nanoTime() - t0) / 1e6);
         }
@@ -299,6 +309,7 @@ public final class Worker implements Runnable {
             // returns when take() has nothing more for the warm-up
             warmingUp = true;
             module.getMember("_warm").execute(reserve.warmsImports());
+            SharedCode.keep(interpreter.context); // what the warm-up imported, for the next worker
         } catch (RuntimeException e) {
             return e;
         } finally {

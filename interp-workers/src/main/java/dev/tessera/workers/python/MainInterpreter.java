@@ -1,6 +1,7 @@
 package dev.tessera.workers.python;
 
 import dev.tessera.buffer.PythonRuntime;
+import dev.tessera.buffer.SharedCode;
 import dev.tessera.buffer.graalpy.GuestScope;
 import dev.tessera.shm.ArrayStore;
 import dev.tessera.workers.InterpreterPool;
@@ -41,6 +42,9 @@ public final class MainInterpreter implements AutoCloseable {
                 try:
                     with open(path, "rb") as f:
                         code = compile(f.read(), path, "exec")
+                    host = sys.modules.get("tessera._host")
+                    if host is not None:  # the workers that import the script find this parse (SharedCode)
+                        host.keep_parsed()
                     main.__dict__.update(__file__=path, __cached__=None, __spec__=None, __loader__=None, __package__=None)
                     exec(code, main.__dict__)
                     return 0
@@ -204,6 +208,7 @@ public final class MainInterpreter implements AutoCloseable {
         prepare(List.of(""), Path.of("/"));
         context.eval(RUN_MAIN);
         context.eval(WARM_POOL);
+        SharedCode.keep(context); // the standard modules the pool imported, for the next script
     }
 
     /** Stops the script from another thread (its client went away): the interpreter's own thread ends with a cancel. */
