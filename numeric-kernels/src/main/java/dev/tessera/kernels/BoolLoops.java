@@ -17,35 +17,59 @@ final class BoolLoops extends Loops {
         return sum;
     }
 
-    /** 1 when every byte is nonzero: each word's bytes made 0x80-or-more where nonzero, ANDed together (vectorized). */
+    /**
+     * 1 when every byte is nonzero. Block by block (a call per {@link #WHERE_BLOCK} bytes), each word's bytes made
+     * 0x80-or-more where nonzero and ANDed together (vectorized); the first block holding a zero byte answers, as
+     * numpy stops at the first False.
+     */
     @Override
     long minInt(MemorySegment s, long n) {
-        long all = -1;
-        long i = 0;
-        for (long words = n & ~7L; i < words; i += 8) {
-            long w = s.get(I64, i);
-            all &= ((w & L8) + L8) | w;
+        long words = n & ~7L;
+        for (long at = 0; at < words; at += WHERE_BLOCK) {
+            if ((allNonzero(s, at, Math.min(at + WHERE_BLOCK, words)) & H8) != H8) {
+                return 0;
+            }
         }
-        int m = (all & H8) == H8 ? 1 : 0;
-        for (; i < n; i++) {
+        int m = 1;
+        for (long i = words; i < n; i++) {
             m &= key(s, i);
         }
         return m;
     }
 
-    /** 1 when any byte is nonzero: the words ORed together. */
+    /** 1 when any byte is nonzero: block by block, the words ORed together; the first block with a true byte answers. */
     @Override
     long maxInt(MemorySegment s, long n) {
-        long any = 0;
-        long i = 0;
-        for (long words = n & ~7L; i < words; i += 8) {
-            any |= s.get(I64, i);
+        long words = n & ~7L;
+        for (long at = 0; at < words; at += WHERE_BLOCK) {
+            if (anyBits(s, at, Math.min(at + WHERE_BLOCK, words)) != 0) {
+                return 1;
+            }
         }
-        int m = any != 0 ? 1 : 0;
-        for (; i < n; i++) {
+        int m = 0;
+        for (long i = words; i < n; i++) {
             m |= key(s, i);
         }
         return m;
+    }
+
+    /** The AND of the words in [from, end), each byte made 0x80-or-more where nonzero. */
+    private static long allNonzero(MemorySegment s, long from, long end) {
+        long all = -1;
+        for (long i = from; i < end; i += 8) {
+            long w = s.get(I64, i);
+            all &= ((w & L8) + L8) | w;
+        }
+        return all;
+    }
+
+    /** The OR of the words in [from, end). */
+    private static long anyBits(MemorySegment s, long from, long end) {
+        long any = 0;
+        for (long i = from; i < end; i += 8) {
+            any |= s.get(I64, i);
+        }
+        return any;
     }
 
     /**

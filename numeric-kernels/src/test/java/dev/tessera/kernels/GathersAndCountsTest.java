@@ -330,6 +330,25 @@ class GathersAndCountsTest {
         }
     }
 
+    /** min/max of bool stop at the first block that answers: the answer is right wherever in the run it lies. */
+    @Test
+    void boolMinAndMaxAnswerFromAnyBlock() {
+        int n = 3 * 4096 + 13;
+        for (int z : new int[]{0, 7, 4095, 4096, 4103, 8191, 8192, 3 * 4096 - 1, 3 * 4096, n - 1}) {
+            byte[] all = new byte[n];
+            Arrays.fill(all, (byte) 1);
+            all[z] = 0;
+            assertEquals(0, Kernels.minLong(Strided.of(MemorySegment.ofArray(all), DType.BOOL)), "false at " + z);
+            byte[] none = new byte[n];
+            none[z] = 2;
+            assertEquals(1, Kernels.maxLong(Strided.of(MemorySegment.ofArray(none), DType.BOOL)), "true at " + z);
+        }
+        byte[] all = new byte[n];
+        Arrays.fill(all, (byte) 1);
+        assertEquals(1, Kernels.minLong(Strided.of(MemorySegment.ofArray(all), DType.BOOL)));
+        assertEquals(0, Kernels.maxLong(Strided.of(MemorySegment.ofArray(new byte[n]), DType.BOOL)));
+    }
+
     @Test
     void floatMinAndMaxKeepNumpysNanAndSignedZeroAnswers() {
         double[][] cases = {{0.0, -0.0}, {-0.0, 0.0}, {1, Double.NaN, -5}, {-Double.MAX_VALUE, Double.NEGATIVE_INFINITY},
