@@ -280,19 +280,10 @@ public final class Worker implements Runnable {
     private Value warmTargets; // tessera._worker._warm_up(first, end): resolves targets ahead of their first task
 
     /** The interpreter, with {@code tessera._worker} imported; no pool's settings yet (see run). */
-    private static final java.util.concurrent.Semaphore START_GATE = new java.util.concurrent.Semaphore(
-            Integer.getInteger("tessera.startGate", 1 << 20));
-
     private Value startInterpreter() {
         long t0 = System.nanoTime();
-        START_GATE.acquireUninterruptibly();
-        Value module;
-        try {
-            interpreter = WorkerContexts.create(reserve != null ? reserve.runtime() : pool.runtime(), this);
-            module = interpreter.context.eval("python", "import tessera._worker\ntessera._worker");
-        } finally {
-            START_GATE.release();
-        }
+        interpreter = WorkerContexts.create(reserve != null ? reserve.runtime() : pool.runtime(), this);
+        Value module = interpreter.context.eval("python", "import tessera._worker\ntessera._worker");
         if (TRACE_STARTUP) {
             System.err.printf("tessera: %s interpreter made in %.1f ms%n", thread.getName(), (System.nanoTime() - t0) / 1e6);
         }
