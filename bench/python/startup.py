@@ -17,14 +17,16 @@ import tessera
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def two_plus_two():
-    return 2 + 2
+# What each interpreter runs, as source, like the CPython peer's run_string(i, "x = 2 + 2"): a function of this
+# script would make every worker import the script first, and with it benchrows' json and subprocess (the peer's
+# subinterpreters import nothing).
+TWO_PLUS_TWO = tessera.source("def two_plus_two():\n    return 2 + 2\n", "two_plus_two")
 
 
 def interpreters(n):
     t0 = time.perf_counter()
     with tessera.InterpreterPool(n, spare_workers=0) as pool:  # returns once its workers are up
-        fs = [pool.submit(two_plus_two) for _ in range(n)]
+        fs = [pool.submit(TWO_PLUS_TWO) for _ in range(n)]
         assert [f.result() for f in fs] == [4] * n
     return time.perf_counter() - t0
 

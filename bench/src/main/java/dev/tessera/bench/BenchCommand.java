@@ -29,7 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
                         + "column says why and Tessera's figures still print."})
 public final class BenchCommand implements Callable<Integer> {
     static final List<Scenario> SCENARIOS = List.of(
-            new ScriptScenario("startup", "100 threads vs 100 interpreters vs 100 processes, each computing 2 + 2", "startup.py"),
+            new StartupScenario(),
             new ScriptScenario("worker", "Python loop in workers vs CPython processes; worker start and memory; tessera run",
                     "worker_speed.py"),
             new ScriptScenario("crossings", "queues, task round trips, bulk tasks, short beside long vs CPython multiprocessing",

@@ -101,76 +101,19 @@ final class FirstSecondsScenario implements Scenario {
 
     /** Warm: a service in its own JVM; the script runs twice through it (the client as `tessera run` uses it); the second counts. */
     private static JsonObject warm(BenchContext c, Path script, List<String> flags) throws Exception {
-        Path dir = Files.createTempDirectory("tessera-bench-serve");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Path socket = dir.resolve("s.sock");
-        Path log = c.logs().resolve("first-seconds-service.txt");
-        Files.createDirectories(log.getParent());
-        Process service = new ProcessBuilder(ChildJvm.command(ServeScripts.class.getName(), List.of(socket.toString())))
-                .directory(c.root().toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(c.timeoutSeconds());
-            while (!Files.readString(log).contains("ready")) {
-                if (!service.isAlive() || System.nanoTime() > end) {
-                    throw new IOException("the service did not start: " + ScriptScenario.lastLine(log));
-                }
-                Thread.sleep(50);
-            }
-            Path json = c.scratch("first-seconds-warm.json");
+        Path json = c.scratch("first-seconds-warm.json");
+        try (WarmService service = WarmService.start(c, "first-seconds-service.txt")) {
             for (int i = 1; i <= 2; i++) {
-                awaitWarm(c, socket); // as a user's next script finds it: the service made what it makes between scripts
                 Files.deleteIfExists(json);
-                List<String> cmd = new ArrayList<>(List.of(client(), "-S", c.root().resolve("service/python/tessera_client.py").toString(),
-                        "run", script.toString()));
-                cmd.addAll(flags);
-                cmd.addAll(List.of("--json", json.toString()));
-                Path runLog = c.logs().resolve("first-seconds-warm-" + i + ".txt");
-                ProcessBuilder pb = new ProcessBuilder(cmd).directory(c.root().toFile()).redirectErrorStream(true).redirectOutput(runLog.toFile());
-                pb.environment().put("TESSERA_SOCKET", socket.toString());
-                Process p = pb.start();
-                if (!p.waitFor(c.timeoutSeconds(), TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new IOException("first_seconds.py through the service ran past " + c.timeoutSeconds() + " s");
-                }
-                if (p.exitValue() != 0 || !Files.exists(json)) {
-                    throw new IOException("first_seconds.py through the service failed (exit " + p.exitValue() + "): " + ScriptScenario.lastLine(runLog));
+                List<String> args = new ArrayList<>(flags);
+                args.addAll(List.of("--json", json.toString()));
+                service.run(script, args, "first-seconds-warm-" + i + ".txt");
+                if (!Files.exists(json)) {
+                    throw new IOException("first_seconds.py through the service wrote no " + json.getFileName());
                 }
             }
-            return JsonParser.parseString(Files.readString(json)).getAsJsonObject();
-        } finally {
-            service.destroy();
-            if (!service.waitFor(30, TimeUnit.SECONDS)) {
-                service.destroyForcibly();
-            }
-            Files.deleteIfExists(socket);
-            Files.deleteIfExists(dir);
         }
-    }
-
-    /** Waits until the service has its warm workers (one per core and a spare) and a main interpreter ready. */
-    private static void awaitWarm(BenchContext c, Path socket) throws Exception {
-        String check = "import sys, time\n"
-                + "sys.path.insert(0, sys.argv[1])\n"
-                + "import os, tessera_client as tc\n"
-                + "end = time.monotonic() + 300\n"
-                + "while time.monotonic() < end:\n"
-                + "    with tc.connect(sys.argv[2]) as s:\n"
-                + "        m = s.metrics()\n"
-                + "    if m['warm_workers_ready'] >= os.cpu_count() + 1 and m['main_interpreter_ready']:\n"
-                + "        sys.exit(0)\n"
-                + "    time.sleep(0.1)\n"
-                + "sys.exit('the service did not make its warm workers in 300 s: ' + str(m))\n";
-        Process p = new ProcessBuilder(client(), "-c", check, c.root().resolve("service/python").toString(), socket.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IOException("waiting for the warm service: " + out.strip());
-        }
-    }
-
-    /** The client's python: the system's (as the launcher prefers it), else python3. */
-    private static String client() {
-        return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : Machine.python();
+        return JsonParser.parseString(Files.readString(json)).getAsJsonObject();
     }
 
     /** A CPython peer: the same file with --backend process or thread. */
