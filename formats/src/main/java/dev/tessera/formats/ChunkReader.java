@@ -78,6 +78,11 @@ final class ChunkReader {
 
     private ReadStats run() {
         long t0 = System.nanoTime();
+        // Polled here first: the loop below polls only while a reader runs, and a small read can be over before its
+        // first poll (a read asked to stop from the start then completed: seen in CI).
+        if (options.cancelled().getAsBoolean()) {
+            throw new CancellationException("the read of " + layout.name() + " was cancelled");
+        }
         List<StoredChunk> chunks = layout.chunks();
         List<long[]> missing = missingChunks();
         int total = chunks.size() + missing.size();
