@@ -103,15 +103,7 @@ final class FirstSecondsScenario implements Scenario {
     private static JsonObject warm(BenchContext c, Path script, List<String> flags) throws Exception {
         Path json = c.scratch("first-seconds-warm.json");
         try (WarmService service = WarmService.start(c, "first-seconds-service.txt")) {
-            for (int i = 1; i <= 2; i++) {
-                Files.deleteIfExists(json);
-                List<String> args = new ArrayList<>(flags);
-                args.addAll(List.of("--json", json.toString()));
-                service.run(script, args, "first-seconds-warm-" + i + ".txt");
-                if (!Files.exists(json)) {
-                    throw new IOException("first_seconds.py through the service wrote no " + json.getFileName());
-                }
-            }
+            service.runAsNextScript(script, flags, json, "first-seconds-warm");
         }
         return JsonParser.parseString(Files.readString(json)).getAsJsonObject();
     }

@@ -23,26 +23,24 @@ final class StartupScenario extends ScriptScenario {
     @Override
     public List<Row> run(BenchContext c) throws Exception {
         List<Row> rows = new ArrayList<>(super.run(c));
-        Row cold = rows.stream().filter(r -> r.key().equals(INTERPRETERS)).findFirst()
-                .orElseThrow(() -> new IOException("startup.py wrote no " + INTERPRETERS + " row"));
+        Row cold = interpreters(rows, "startup.py");
         Path json = c.scratch("startup-warm.json");
         List<String> args = new ArrayList<>(c.scriptFlags());
-        args.addAll(List.of("--no-peer", "--json", json.toString()));
+        args.add("--no-peer");
         try (WarmService service = WarmService.start(c, "startup-service.txt")) {
-            for (int i = 1; i <= 2; i++) {
-                Files.deleteIfExists(json);
-                service.run(c.scripts().resolve("startup.py"), args, "startup-warm-" + i + ".txt");
-            }
+            service.runAsNextScript(c.scripts().resolve("startup.py"), args, json, "startup-warm");
         }
-        if (!Files.exists(json)) {
-            throw new IOException("startup.py through the service wrote no " + json.getFileName());
-        }
-        Row warm = readRows(json, name()).stream().filter(r -> r.key().equals(INTERPRETERS)).findFirst()
-                .orElseThrow(() -> new IOException("startup.py through the service wrote no " + INTERPRETERS + " row"));
+        Row warm = interpreters(readRows(json, name()), "startup.py through the service");
         Double peer = cold.peer();
         rows.add(new Row(name(), INTERPRETERS + "_warm", warm.label() + ", through a warm service (2nd script)", "s",
                 warm.tessera(), peer, cold.peerName(), "faster than CPython subinterpreters",
                 peer == null ? null : warm.tessera() < peer, false));
         return rows;
+    }
+
+    /** The interpreters row of {@code rows}, which {@code what} wrote. */
+    private static Row interpreters(List<Row> rows, String what) throws IOException {
+        return rows.stream().filter(r -> r.key().equals(INTERPRETERS)).findFirst()
+                .orElseThrow(() -> new IOException(what + " wrote no " + INTERPRETERS + " row"));
     }
 }
