@@ -1,7 +1,13 @@
 """The training run for the start-up cache: ./tessera runs it once per build with -XX:AOTCacheOutput, and the
 JVM keeps every class this loads and links (the JDK's, Truffle's, GraalPy's, Tessera's) ready for later starts.
-It touches what a typical script touches: arrays and views, kernels, a pool with its workers, futures and queues.
+It touches what a typical script touches: arrays and views, kernels, a pool with its workers, futures and queues,
+and reads of HDF5 and Zarr chunks with every codec (the formats tests' small fixtures, whose directory the launcher
+passes as the first argument): a user's first read then finds the decoders' native bindings, jhdf and the JSON
+reader loaded (measured: the native decoders 0.45-0.59 -> 0.24-0.34 s, a Zarr's metadata 0.10-0.25 -> 0.02-0.05 s).
 """
+import os
+import sys
+
 import tessera
 
 
@@ -17,6 +23,18 @@ def relay(q, n):
     return n
 
 
+def read_formats(fixtures):
+    if not os.path.isdir(fixtures):  # the cache is still made, without the formats' classes
+        print(f"aot training: no fixtures at {fixtures!r}; HDF5 and Zarr reads not trained", file=sys.stderr)
+        return
+    zarr = os.path.join(fixtures, "zarr")
+    for name in ("blosc_lz4_shuffle", "blosc_zstd_noshuffle", "zstd", "lz4", "gzip", "zlib"):
+        tessera.zarr.read(os.path.join(zarr, name + ".zarr"), workers=2).release()
+    h5 = os.path.join(fixtures, "fixtures.h5")
+    for name in ("filters/shuffle_gzip_fletcher32", "filters/zstd", "filters/lz4", "filters/blosc", "dtypes/i4"):
+        tessera.hdf5.read(h5, name, workers=2).release()
+
+
 if __name__ == "__main__":
     a = tessera.zeros(100_000, "d")
     with a.slice(0, 10) as view:
@@ -29,3 +47,4 @@ if __name__ == "__main__":
         assert f.result() == 100
     assert tessera.kernels.sum(a) > 0
     a.release()
+    read_formats(sys.argv[1] if len(sys.argv) > 1 else "")
