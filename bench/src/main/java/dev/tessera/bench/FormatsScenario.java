@@ -39,6 +39,7 @@ final class FormatsScenario implements Scenario {
         String h5Missing = fixture == null ? "no fixture: " + made : fixture.has("h5py_missing") ? "h5py missing: " + fixture.get("h5py_missing").getAsString() : null;
         if (h5Missing == null) {
             out.addAll(hdf5(c, dir.resolve("fill.h5"), rounds, python, rows));
+            out.add(firstRead(c, "hdf5", dir.resolve("fill.h5"), python, String.format("HDF5 %,d rows float64 gzip+shuffle", rows)));
         } else {
             out.add(new Row(name(), "hdf5_missing", "HDF5 rows not measured: " + h5Missing, "MB/s", 0, null, h5Missing, "", null, true));
         }
@@ -46,6 +47,10 @@ final class FormatsScenario implements Scenario {
         for (String codec : List.of("zstd", "blosc")) {
             if (zarrMissing == null) {
                 out.addAll(zarr(c, dir.resolve("fill_" + codec + ".zarr"), codec, rounds, python, rows));
+                if (codec.equals("blosc")) {
+                    out.add(firstRead(c, "zarr", dir.resolve("fill_blosc.zarr"), python,
+                            String.format("Zarr v2 %,d rows float64 blosc(lz4, shuffle)", rows)));
+                }
             } else {
                 out.add(new Row(name(), "zarr_" + codec + "_missing", "Zarr " + codec + " rows not measured: " + zarrMissing, "MB/s", 0, null,
                         zarrMissing, "", null, true));
@@ -85,6 +90,47 @@ final class FormatsScenario implements Scenario {
             why[0] = "peer printed " + out;
             return null;
         }
+    }
+
+    /**
+     * The first read in a new process, as a short script meets it (cold JVM: a main interpreter started as {@code
+     * tessera run} starts it; the peer a new CPython), the median of three runs each, alternating.
+     */
+    private Row firstRead(BenchContext c, String kind, Path path, String python, String what) throws Exception {
+        List<Double> ours = new ArrayList<>();
+        List<Double> theirs = new ArrayList<>();
+        String peerWhat = null;
+        String why = c.peers() ? null : "peers off";
+        Path script = c.scripts().resolve("first_read.py");
+        for (int run = 0; run < 3; run++) {
+            Path log = c.logs().resolve("formats-first-read-" + kind + "-" + run + ".txt");
+            int status = ChildJvm.run(RunScript.class.getName(), List.of(script.toString(), kind, path.toString()), c.root(), log,
+                    c.timeoutSeconds());
+            String json = Files.readAllLines(log).reversed().stream().filter(l -> l.startsWith("{")).findFirst().orElse(null);
+            if (status != 0 || json == null) {
+                throw new IOException("first_read.py " + kind + " failed in Tessera (exit " + status + "): " + ScriptScenario.lastLine(log));
+            }
+            ours.add(JsonParser.parseString(json).getAsJsonObject().get("seconds").getAsDouble());
+            if (c.peers()) {
+                String got = Machine.command(python, script.toString(), kind, path.toString());
+                if (got.startsWith("not available") || !got.startsWith("{")) {
+                    why = got;
+                } else {
+                    JsonObject p = JsonParser.parseString(got).getAsJsonObject();
+                    theirs.add(p.get("seconds").getAsDouble());
+                    peerWhat = p.get("what").getAsString() + ", a new python3";
+                }
+            }
+        }
+        Double peer = theirs.isEmpty() ? null : median(theirs) * 1e3;
+        return new Row(name(), "first_read_" + kind, what + ": the first read in a new process (cold JVM, as `tessera run`; "
+                + "median of 3)", "ms", median(ours) * 1e3, peer, peer == null ? why : peerWhat, "", null, false);
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(null);
+        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
     }
 
     private Row row(String key, String label, JsonObject tessera, JsonObject peer, String why, String goal, double factor) {
