@@ -1,6 +1,5 @@
 package dev.tessera.codecs;
 
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -27,12 +26,16 @@ public final class Codecs {
 
     private static volatile Codecs defaults;
 
-    private final Map<Format, Decoder> decoders;
-    private final Map<String, String> notes;
+    private final Map<String, String> files;
+    private final boolean useNative;
+    // Each format's decoder, made at its first use: a read of one format loads one library (the first library a
+    // process links costs most, the FFM linker's own start-up; each further one 25-45 ms on a quiet JVM).
+    private final Map<Format, Decoder> decoders = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> notes = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private Codecs(Map<Format, Decoder> decoders, Map<String, String> notes) {
-        this.decoders = decoders;
-        this.notes = notes;
+    private Codecs(Map<String, String> files, boolean useNative) {
+        this.files = Map.copyOf(files);
+        this.useNative = useNative;
     }
 
     /** The process's decoders, chosen once from the system properties and the environment. */
@@ -87,26 +90,43 @@ public final class Codecs {
 
     /**
      * Decoders with the native libraries in {@code files} (keys deflate, zstd, lz4, blosc) where they load, when
-     * {@code useNative}; the pure-Java decoder for every format whose library is absent, off or failed.
+     * {@code useNative}; the pure-Java decoder for every format whose library is absent, off or failed. A format's
+     * library is opened at the format's first use.
      */
     public static Codecs load(Map<String, String> files, boolean useNative) {
-        Map<Format, Decoder> d = new EnumMap<>(Format.class);
-        Map<String, String> notes = new LinkedHashMap<>();
-        LibDeflate deflate = open(files, "deflate", useNative, notes, LibDeflate::new);
-        for (Format f : new Format[] {Format.ZLIB, Format.DEFLATE, Format.GZIP}) {
-            d.put(f, deflate != null ? deflate.decoder(f) : new JdkInflate(f));
-        }
-        LibZstd zstd = open(files, "zstd", useNative, notes, LibZstd::new);
-        d.put(Format.ZSTD, zstd != null ? zstd : new AircompressorDecoder(Format.ZSTD));
-        LibLz4 lz4 = open(files, "lz4", useNative, notes, LibLz4::new);
-        d.put(Format.LZ4, lz4 != null ? lz4 : new AircompressorDecoder(Format.LZ4));
-        LibBlosc blosc = open(files, "blosc", useNative, notes, LibBlosc::new);
-        d.put(Format.BLOSC, blosc != null ? blosc : new JavaBlosc(d.get(Format.LZ4), d.get(Format.ZSTD), d.get(Format.ZLIB)));
-        return new Codecs(d, notes);
+        return new Codecs(files, useNative);
     }
 
-    private static <T> T open(Map<String, String> files, String key, boolean useNative, Map<String, String> notes,
-                              Function<NativeLibrary, T> make) {
+    private synchronized Decoder make(Format format) {
+        Decoder made = decoders.get(format);
+        if (made != null) {
+            return made;
+        }
+        switch (format) {
+            case ZLIB, DEFLATE, GZIP -> {
+                LibDeflate deflate = open("deflate", LibDeflate::new);
+                for (Format f : new Format[] {Format.ZLIB, Format.DEFLATE, Format.GZIP}) {
+                    decoders.put(f, deflate != null ? deflate.decoder(f) : new JdkInflate(f));
+                }
+            }
+            case ZSTD -> {
+                LibZstd zstd = open("zstd", LibZstd::new);
+                decoders.put(format, zstd != null ? zstd : new AircompressorDecoder(Format.ZSTD));
+            }
+            case LZ4 -> {
+                LibLz4 lz4 = open("lz4", LibLz4::new);
+                decoders.put(format, lz4 != null ? lz4 : new AircompressorDecoder(Format.LZ4));
+            }
+            case BLOSC -> {
+                LibBlosc blosc = open("blosc", LibBlosc::new);
+                decoders.put(format, blosc != null ? blosc
+                        : new JavaBlosc(decoder(Format.LZ4), decoder(Format.ZSTD), decoder(Format.ZLIB)));
+            }
+        }
+        return decoders.get(format);
+    }
+
+    private <T> T open(String key, Function<NativeLibrary, T> make) {
         String file = files.get(key);
         if (!useNative) {
             notes.put(key, "native libraries off");
@@ -119,13 +139,15 @@ public final class Codecs {
         try {
             return make.apply(NativeLibrary.open(file));
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            notes.put(key, e.getMessage());
+            notes.put(key, String.valueOf(e.getMessage()));
             return null;
         }
     }
 
+    /** The format's decoder (its library opened at the first call). */
     public Decoder decoder(Format format) {
-        return decoders.get(format);
+        Decoder d = decoders.get(format);
+        return d != null ? d : make(format);
     }
 
     /**
@@ -143,17 +165,17 @@ public final class Codecs {
 
     /** glibc's malloc thresholds as c-blosc needs them ({@link MallocTuning}); null when c-blosc is not in use. */
     public String mallocNote() {
-        return decoders.get(Format.BLOSC).isNative() ? MallocTuning.state() : null;
+        return decoder(Format.BLOSC).isNative() ? MallocTuning.state() : null;
     }
 
     private String line(Format format, String key) {
-        Decoder d = decoders.get(format);
+        Decoder d = decoder(format);
         String note = notes.get(key);
         return d.implementation() + (d.isNative() || note == null ? "" : " - native not used: " + note);
     }
 
     /** True when every format has its native decoder. */
     public boolean allNative() {
-        return decoders.values().stream().allMatch(Decoder::isNative);
+        return java.util.Arrays.stream(Format.values()).map(this::decoder).allMatch(Decoder::isNative);
     }
 }
