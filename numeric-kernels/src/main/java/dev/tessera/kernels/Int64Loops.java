@@ -132,29 +132,59 @@ final class Int64Loops extends Loops {
         }
     }
 
+    /** Signed and unsigned in loops of their own (see {@link #toFloat64}). */
     @Override
     void histogram(MemorySegment s, long n, long[] counts, double lo, double hi, double scale) {
+        if (unsigned) {
+            histogramUnsigned(s, n, counts, lo, hi, scale);
+        } else {
+            histogramSigned(s, n, counts, lo, hi, scale);
+        }
+    }
+
+    private static void histogramSigned(MemorySegment s, long n, long[] counts, double lo, double hi, double scale) {
         int bins = counts.length;
-        boolean u = unsigned;
         for (long i = 0; i < n; i++) {
-            long v = at(s, i);
-            int k = bin(u ? Elements.unsignedToDouble(v) : v, lo, hi, scale, bins);
+            int k = bin(at(s, i), lo, hi, scale, bins);
             if (k >= 0) {
                 counts[k]++;
             }
         }
     }
 
+    private static void histogramUnsigned(MemorySegment s, long n, long[] counts, double lo, double hi, double scale) {
+        int bins = counts.length;
+        for (long i = 0; i < n; i++) {
+            int k = bin(Elements.unsignedToDouble(at(s, i)), lo, hi, scale, bins);
+            if (k >= 0) {
+                counts[k]++;
+            }
+        }
+    }
+
+    /**
+     * Signed and unsigned in loops of their own: one method holding both loops was compiled with whichever ran first
+     * and recompiled when the other came (cast int64 -> float64 ran at 2.0-2.6 GB/s in the shuffled bench against
+     * numpy's 17.6, where the loop alone reaches 14-21).
+     */
     @Override
     void toFloat64(MemorySegment dst, MemorySegment s, long n) {
         if (unsigned) {
-            for (long i = 0; i < n; i++) {
-                dst.setAtIndex(F64, i, Elements.unsignedToDouble(at(s, i)));
-            }
+            unsignedToFloat64(dst, s, n);
         } else {
-            for (long i = 0; i < n; i++) {
-                dst.setAtIndex(F64, i, (double) at(s, i));
-            }
+            signedToFloat64(dst, s, n);
+        }
+    }
+
+    private static void signedToFloat64(MemorySegment dst, MemorySegment s, long n) {
+        for (long i = 0; i < n; i++) {
+            dst.setAtIndex(F64, i, (double) at(s, i));
+        }
+    }
+
+    private static void unsignedToFloat64(MemorySegment dst, MemorySegment s, long n) {
+        for (long i = 0; i < n; i++) {
+            dst.setAtIndex(F64, i, Elements.unsignedToDouble(at(s, i)));
         }
     }
 
