@@ -1,9 +1,9 @@
 """The training run for the start-up cache: ./tessera runs it once per build with -XX:AOTCacheOutput, and the
 JVM keeps every class this loads and links (the JDK's, Truffle's, GraalPy's, Tessera's) ready for later starts.
 It touches what a typical script touches: arrays and views, kernels, a pool with its workers, futures and queues,
-and reads of HDF5 and Zarr chunks with every codec (the formats tests' small fixtures, whose directory the launcher
-passes as the first argument): a user's first read then finds the decoders' native bindings, jhdf and the JSON
-reader loaded (measured: the native decoders 0.45-0.59 -> 0.24-0.34 s, a Zarr's metadata 0.10-0.25 -> 0.02-0.05 s).
+and reads of HDF5 chunks with every filter (the formats tests' small fixtures, whose directory the launcher passes as
+the first argument): a user's first read then finds the decoders' native bindings and jhdf loaded (measured: the
+native decoders 0.45-0.59 -> 0.24-0.34 s in a cold `tessera run`).
 """
 import os
 import sys
@@ -25,11 +25,11 @@ def relay(q, n):
 
 def read_formats(fixtures):
     if not os.path.isdir(fixtures):  # the cache is still made, without the formats' classes
-        print(f"aot training: no fixtures at {fixtures!r}; HDF5 and Zarr reads not trained", file=sys.stderr)
+        print(f"aot training: no fixtures at {fixtures!r}; HDF5 reads not trained", file=sys.stderr)
         return
-    zarr = os.path.join(fixtures, "zarr")
-    for name in ("blosc_lz4_shuffle", "blosc_zstd_noshuffle", "zstd", "lz4", "gzip", "zlib"):
-        tessera.zarr.read(os.path.join(zarr, name + ".zarr"), workers=2).release()
+    # HDF5 only: with Zarr reads in the training too, the scan example's kernels in workers ran 40% slower in every
+    # later process (median round 49-59 against 74-97 M/s, 4 runs each; why is not known), where the HDF5 reads
+    # cost nothing measurable. Its filters load every native decoder that Zarr uses as well.
     h5 = os.path.join(fixtures, "fixtures.h5")
     for name in ("filters/shuffle_gzip_fletcher32", "filters/zstd", "filters/lz4", "filters/blosc", "dtypes/i4"):
         tessera.hdf5.read(h5, name, workers=2).release()

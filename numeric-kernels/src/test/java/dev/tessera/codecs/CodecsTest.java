@@ -161,6 +161,25 @@ class CodecsTest {
     }
 
     @Test
+    void prefetchLoadsTheDefaultsOnceAndAFormatOpensOnlyItsOwnLibrary() throws Exception {
+        Codecs.prefetch();
+        Codecs.prefetch(); // a second call starts nothing
+        Codecs d = Codecs.defaults(); // waits for the prefetching thread, if it still runs
+        assertSame(d, Codecs.defaults());
+        // a library that cannot load is noticed when its format is first used, not before
+        Codecs c = Codecs.load(java.util.Map.of("deflate", "libdeflate.so.0", "blosc", "/nonexistent/libblosc.so.1"), true);
+        byte[] raw = sample(5000);
+        byte[] out = new byte[raw.length];
+        assertEquals(raw.length, c.decoder(Format.ZLIB).decode(MemorySegment.ofArray(compress(Format.ZLIB, raw)), MemorySegment.ofArray(out)));
+        assertArrayEquals(raw, out);
+        assertFalse(c.decoder(Format.BLOSC).isNative());
+        assertTrue(c.describe().get("blosc").contains("native not used"), c.describe().toString());
+        out = new byte[raw.length];
+        assertEquals(raw.length, c.decoder(Format.BLOSC).decode(MemorySegment.ofArray(blosc(raw)), MemorySegment.ofArray(out)));
+        assertArrayEquals(raw, out, "the pure-Java Blosc reader, made at first use");
+    }
+
+    @Test
     void theFirstNativeBloscDecodeRaisesMallocsThresholdsAndInfoSaysSo() {
         Codecs d = Codecs.defaults();
         org.junit.jupiter.api.Assumptions.assumeTrue(d.decoder(Format.BLOSC).isNative(), "no c-blosc here: "
