@@ -23,7 +23,7 @@ public final class Hdf5 {
 
     /** The dataset's layout, checked (no chunk is read). */
     public static DatasetInfo inspect(Path file, String dataset) {
-        return DatasetInfo.of(Hdf5Layouts.read(file, dataset, ReadOptions.defaults()::codecs));
+        return DatasetInfo.of(Hdf5Layouts.read(file, dataset, ReadOptions.defaults().codecs()));
     }
 
     /** The dataset's chunk index as jhdf reads it, in row-major order of the chunks' origins. */
@@ -34,7 +34,7 @@ public final class Hdf5 {
 
     /** A new array of the dataset's dtype and shape from {@code store}, filled; closed again if the read fails. */
     public static SharedArray read(ArrayStore store, Path file, String dataset, ReadOptions options) {
-        ChunkedLayout layout = Hdf5Layouts.read(file, dataset, options::codecs);
+        ChunkedLayout layout = Hdf5Layouts.read(file, dataset, options.codecs());
         SharedArray out = store.allocate(layout.dtype(), layout.shape());
         try {
             ChunkReader.read(layout, out, options);
@@ -47,7 +47,7 @@ public final class Hdf5 {
 
     /** Fills {@code out} (the dataset's dtype and element count) with the dataset; returns what the read did. */
     public static ReadStats readInto(Path file, String dataset, SharedArray out, ReadOptions options) {
-        return ChunkReader.read(Hdf5Layouts.read(file, dataset, options::codecs), out, options);
+        return ChunkReader.read(Hdf5Layouts.read(file, dataset, options.codecs()), out, options);
     }
 
     /** The brief's form: {@code threads} host threads, a progress callback (or null), into {@code out}. */

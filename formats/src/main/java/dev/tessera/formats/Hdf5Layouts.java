@@ -24,7 +24,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * A chunked HDF5 dataset's layout as jhdf reads it, once: element type and byte order, shape, chunk shape, fill
@@ -47,11 +46,6 @@ final class Hdf5Layouts {
     }
 
     static ChunkedLayout read(Path file, String datasetPath, Codecs codecs) {
-        return read(file, datasetPath, () -> codecs);
-    }
-
-    /** The layout; {@code codecs} asked for only once the file's structure and chunk index are read. */
-    static ChunkedLayout read(Path file, String datasetPath, Supplier<Codecs> codecs) {
         if (!Files.exists(file)) {
             throw new DatasetNotFoundException("no such file: " + file, true);
         }
@@ -69,7 +63,7 @@ final class Hdf5Layouts {
         }
     }
 
-    private static ChunkedLayout layout(HdfFile hdf, Path file, String datasetPath, Supplier<Codecs> codecs) {
+    private static ChunkedLayout layout(HdfFile hdf, Path file, String datasetPath, Codecs codecs) {
         Node node;
         try {
             node = hdf.getByPath(datasetPath);
@@ -116,7 +110,7 @@ final class Hdf5Layouts {
         int width = dtype.itemSize();
         List<ChunkStep> all = new ArrayList<>();
         for (Filter f : filters) {
-            all.add(step(f, width, codecs.get()));
+            all.add(step(f, width, codecs));
         }
         // on read the pipeline runs backwards; a chunk's mask bit k means filter k was skipped when it was written
         Map<Integer, List<ChunkStep>> cache = new java.util.concurrent.ConcurrentHashMap<>();

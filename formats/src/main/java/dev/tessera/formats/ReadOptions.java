@@ -12,17 +12,9 @@ public record ReadOptions(int threads, Codecs codecs, ReadProgress progress, Boo
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be at least 1 (or 0 for one per processor), got " + threads);
         }
+        codecs = codecs == null ? Codecs.defaults() : codecs;
         progress = progress == null ? ReadProgress.NONE : progress;
         cancelled = cancelled == null ? () -> false : cancelled;
-    }
-
-    /**
-     * The decoders: those given, else the process's defaults, loaded at the first call (so that a read can look at
-     * the file's layout while {@link Codecs#prefetch()} loads them).
-     */
-    @Override
-    public Codecs codecs() {
-        return codecs != null ? codecs : Codecs.defaults();
     }
 
     public static ReadOptions defaults() {

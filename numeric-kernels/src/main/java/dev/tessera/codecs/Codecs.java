@@ -54,20 +54,6 @@ public final class Codecs {
         return d;
     }
 
-    /**
-     * Starts loading {@link #defaults()} on a thread of its own, once, and returns at once: a reader that first reads
-     * a file's structure finds the decoders loaded by the time it needs them. Loading the native libraries and
-     * linking their functions took 0.17-0.34 s in a new {@code tessera run} (a first HDF5 read spent as long in jhdf's
-     * chunk index before it), so the two overlap.
-     */
-    public static void prefetch() {
-        if (defaults == null && PREFETCHING.compareAndSet(false, true)) {
-            Thread.ofPlatform().name("tessera-codecs-load").daemon().start(Codecs::defaults);
-        }
-    }
-
-    private static final java.util.concurrent.atomic.AtomicBoolean PREFETCHING = new java.util.concurrent.atomic.AtomicBoolean();
-
     /** True unless the property or environment variable turns native libraries off. */
     public static boolean nativeAllowed() {
         return !switchedOff(NATIVE_PROPERTY, NATIVE_ENV);

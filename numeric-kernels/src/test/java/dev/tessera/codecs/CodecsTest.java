@@ -161,11 +161,7 @@ class CodecsTest {
     }
 
     @Test
-    void prefetchLoadsTheDefaultsOnceAndAFormatOpensOnlyItsOwnLibrary() throws Exception {
-        Codecs.prefetch();
-        Codecs.prefetch(); // a second call starts nothing
-        Codecs d = Codecs.defaults(); // waits for the prefetching thread, if it still runs
-        assertSame(d, Codecs.defaults());
+    void aFormatOpensOnlyItsOwnLibraryAtItsFirstUse() throws Exception {
         // a library that cannot load is noticed when its format is first used, not before
         Codecs c = Codecs.load(java.util.Map.of("deflate", "libdeflate.so.0", "blosc", "/nonexistent/libblosc.so.1"), true);
         byte[] raw = sample(5000);

@@ -60,7 +60,6 @@ public final class FormatFunctions {
         return List.of(
                 // format_read_start(kind "hdf5"|"zarr", path, dataset or None, workers or None, out or None) -> job id
                 new HostFunction("format_read_start", 5, scope, (a, node) -> guarded(scope, node, () -> {
-                    Codecs.prefetch(); // loads while the file's layout is read
                     String kind = GuestArgs.asString(a[0], "kind");
                     Path path = Path.of(GuestArgs.asString(a[1], "path")).toAbsolutePath();
                     String dataset = kind.equals("hdf5") ? GuestArgs.asString(a[2], "dataset") : null;
