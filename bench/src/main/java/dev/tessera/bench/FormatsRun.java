@@ -45,6 +45,13 @@ public final class FormatsRun {
         return TIMESPEC.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0) * 1_000_000_000L + TIMESPEC.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8);
     }
 
+    /** The middle value (of an even count, the mean of the two middle ones). */
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(null);
+        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    }
+
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         boolean hdf5 = args[1].equals("hdf5");
@@ -79,12 +86,9 @@ public final class FormatsRun {
             result.put("malloc", Codecs.defaults().mallocNote()); // after the reads: c-blosc's first decode sets it
             for (int t : threads) {
                 List<Double> r = rates.get(t);
-                List<Double> sorted = new ArrayList<>(r);
-                sorted.sort(null);
                 Map<String, Object> one = new LinkedHashMap<>();
-                one.put("best", sorted.get(sorted.size() - 1));
-                one.put("median", sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-                        : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2);
+                one.put("best", java.util.Collections.max(r));
+                one.put("median", median(r));
                 one.put("rounds", r);
                 // the process's CPU time per read (reader threads, and the JVM's own: JIT, GC), median: on a shared
                 // machine it tells whether the threads got their cores (a read that gets one core for 2 threads

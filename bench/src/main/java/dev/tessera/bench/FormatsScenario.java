@@ -122,15 +122,9 @@ final class FormatsScenario implements Scenario {
                 }
             }
         }
-        Double peer = theirs.isEmpty() ? null : median(theirs) * 1e3;
+        Double peer = theirs.isEmpty() ? null : FormatsRun.median(theirs) * 1e3;
         return new Row(name(), "first_read_" + kind, what + ": the first read in a new process (cold JVM, as `tessera run`; "
-                + "median of 3)", "ms", median(ours) * 1e3, peer, peer == null ? why : peerWhat, "", null, false);
-    }
-
-    private static double median(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(null);
-        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+                + "median of 3)", "ms", FormatsRun.median(ours) * 1e3, peer, peer == null ? why : peerWhat, "", null, false);
     }
 
     private Row row(String key, String label, JsonObject tessera, JsonObject peer, String why, String goal, double factor) {
