@@ -9,8 +9,8 @@ import java.time.Duration;
 
 /**
  * {@code ServeScripts SOCKET}: a service as {@code tessera serve --socket SOCKET} runs it (warm engine, warm main
- * interpreter, warm workers), for the first-seconds scenario's scripts; prints "ready" once it listens, and runs until
- * it is killed.
+ * interpreter, warm workers, its start-up warm-up), for the first-seconds scenario's scripts; prints "ready" once it
+ * listens, the warm-up's line when that ends, and runs until it is killed.
  */
 public final class ServeScripts {
     private ServeScripts() {
@@ -24,6 +24,10 @@ public final class ServeScripts {
         try (ArrayService service = ArrayService.start(Path.of(args[0]), store, pool, runtime, null)) {
             System.out.println("ready");
             System.out.flush();
+            service.warmUp(line -> { // as tessera serve does
+                System.out.println(line);
+                System.out.flush();
+            });
             Thread.currentThread().join(); // until killed
         }
     }

@@ -89,7 +89,10 @@ final class WarmService implements AutoCloseable {
         }
     }
 
-    /** Waits until the service has its warm workers (one per core and a spare) and a main interpreter ready. */
+    /**
+     * Waits until the service has ended its start-up warm-up and has its warm workers (one per core and a spare) and
+     * a main interpreter ready.
+     */
     private void awaitWarm() throws Exception {
         String check = "import sys, time\n"
                 + "sys.path.insert(0, sys.argv[1])\n"
@@ -98,10 +101,10 @@ final class WarmService implements AutoCloseable {
                 + "while time.monotonic() < end:\n"
                 + "    with tc.connect(sys.argv[2]) as s:\n"
                 + "        m = s.metrics()\n"
-                + "    if m['warm_workers_ready'] >= os.cpu_count() + 1 and m['main_interpreter_ready']:\n"
+                + "    if m['warm_up_done'] and m['warm_workers_ready'] >= os.cpu_count() + 1 and m['main_interpreter_ready']:\n"
                 + "        sys.exit(0)\n"
                 + "    time.sleep(0.1)\n"
-                + "sys.exit('the service did not make its warm workers in 300 s: ' + str(m))\n";
+                + "sys.exit('the service did not end its warm-up and make its warm workers in 300 s: ' + str(m))\n";
         Process p = new ProcessBuilder(client(), "-c", check, c.root().resolve("service/python").toString(), socket.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -41,6 +41,10 @@ final class Serve implements Callable<Integer> {
     @Option(names = "--no-scripts", description = "do not run scripts for `tessera run` clients")
     boolean noScripts;
 
+    @Option(names = "--no-warm-up", description = "do not warm the engine up at start (a few short runs of a built-in "
+            + "script, about half a minute on 2 cores, stepping aside for users' scripts); the first scripts then pay for it")
+    boolean noWarmUp;
+
     @Override
     public Integer call() throws Exception {
         Path at = socket != null ? socket : ArrayService.defaultSocket();
@@ -65,9 +69,17 @@ final class Serve implements Callable<Integer> {
             store.close();
             stopped.countDown();
         }));
-        System.out.printf("tessera serve: listening on %s (pid %d, %d workers%s%s); Ctrl-C stops%n", at,
-                ProcessHandle.current().pid(), pool.workerCount(), noScripts ? "" : "; `tessera run` scripts run here", http);
+        boolean warming = !noScripts && !noWarmUp;
+        System.out.printf("tessera serve: listening on %s (pid %d, %d workers%s%s%s); Ctrl-C stops%n", at,
+                ProcessHandle.current().pid(), pool.workerCount(), noScripts ? "" : "; `tessera run` scripts run here", http,
+                warming ? "; warming up" : "");
         System.out.flush();
+        if (warming) {
+            service.warmUp(line -> {
+                System.out.println("tessera serve: " + line);
+                System.out.flush();
+            });
+        }
         stopped.await();
         return 0;
     }

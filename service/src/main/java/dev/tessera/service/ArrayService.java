@@ -88,6 +88,19 @@ public final class ArrayService implements AutoCloseable {
     }
 
     /**
+     * Warms the scripts' engine up in the background, as {@code tessera serve} does at its start (see {@link
+     * WarmUp}): a few short runs of a built-in script, each in a new main interpreter with a new pool, until the
+     * compilers have little left to do (on 2 cores about half a minute); a user's script that comes meanwhile goes
+     * first. {@code report} gets one line when it ends. Only for a service that runs scripts; at most once.
+     */
+    public WarmUp warmUp(java.util.function.Consumer<String> report) {
+        if (scripts == null) {
+            throw new IllegalStateException("this service runs no scripts: there is nothing to warm up");
+        }
+        return scripts.startWarmUp(report);
+    }
+
+    /**
      * Also serves requests over loopback HTTP on {@code port} (0: any free port), each with the bearer token written
      * to {@link #httpFile()} (readable by this user only). Returns the port.
      */
@@ -137,7 +150,9 @@ public final class ArrayService implements AutoCloseable {
                         .with("scripts_running", scripts == null ? 0 : scripts.scriptsRunning())
                         .with("warm_workers_ready", scripts == null ? 0 : scripts.warmWorkersReady())
                         .with("warm_workers_taken", scripts == null ? 0 : scripts.warmWorkersTaken())
-                        .with("main_interpreter_ready", scripts != null && scripts.mainInterpreterReady()).json();
+                        .with("main_interpreter_ready", scripts != null && scripts.mainInterpreterReady())
+                        .with("warm_up_runs", warmUp() == null ? 0 : warmUp().runs())
+                        .with("warm_up_done", warmUp() == null || warmUp().isDone()).json();
                 case RUN, EXAMPLE -> throw new IllegalArgumentException("scripts run over the Unix socket only");
             };
         } catch (RuntimeException e) { // the Python type a CPython caller expects for it (IndexError, BufferError...)
@@ -213,6 +228,10 @@ public final class ArrayService implements AutoCloseable {
         if (!frames.exited()) {
             running.cancel();
         }
+    }
+
+    private WarmUp warmUp() {
+        return scripts == null ? null : scripts.warmUp();
     }
 
     @Override

@@ -30,6 +30,7 @@ final class ScriptRunner implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     private CompletableFuture<Spare> spare;
     private final WorkerReserve workers; // null when the engine had one already (its owner closes it)
+    private volatile WarmUp warmUp;
     private boolean closed;
 
     ScriptRunner(PythonRuntime runtime, Long maxBytes) {
@@ -65,6 +66,10 @@ final class ScriptRunner implements AutoCloseable {
      */
     Running start(Path script, List<String> args, Path cwd, Output output) {
         Spare next;
+        WarmUp w = warmUp;
+        if (w != null) {
+            w.yieldToUser();
+        }
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("the service is stopping");
@@ -76,9 +81,48 @@ final class ScriptRunner implements AutoCloseable {
         next.afterFirstSeconds = quiet;
         started.incrementAndGet();
         running.incrementAndGet();
-        next.run.complete(new Request(script, args, cwd, output));
+        next.run.complete(new Request(script, args, cwd, output, true));
         CompletableFuture.delayedExecutor(FIRST_SECONDS.toMillis(), TimeUnit.MILLISECONDS).execute(quiet::over);
         return next::cancel;
+    }
+
+    /**
+     * Starts warming the engine up in the background (see {@link WarmUp}); {@code report} gets one line when that
+     * ends. At most once.
+     */
+    WarmUp startWarmUp(java.util.function.Consumer<String> report) {
+        return startWarmUp(WarmUp.Plan.DEFAULT, report);
+    }
+
+    synchronized WarmUp startWarmUp(WarmUp.Plan plan, java.util.function.Consumer<String> report) {
+        if (closed) {
+            throw new IllegalStateException("the service is stopping");
+        }
+        if (warmUp != null) {
+            throw new IllegalStateException("the warm-up was started already");
+        }
+        warmUp = WarmUp.start(this, plan, report);
+        return warmUp;
+    }
+
+    /** The warm-up, if one was started. */
+    WarmUp warmUp() {
+        return warmUp;
+    }
+
+    /**
+     * Runs one warm-up run of {@code script} in a main interpreter of its own (not the one kept for users, and not
+     * counted as a user's script); returns once it started.
+     */
+    Running startWarmUpRun(Path script, List<String> args, Output output) {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("the service is stopping");
+            }
+        }
+        Spare s = Spare.make(this).join();
+        s.run.complete(new Request(script, args, script.getParent(), output, false));
+        return s::cancel;
     }
 
     /** How long a script runs before the service makes what the next one needs beside it. */
@@ -186,6 +230,10 @@ final class ScriptRunner implements AutoCloseable {
             closed = true;
             last = spare;
         }
+        WarmUp w = warmUp;
+        if (w != null) {
+            w.close();
+        }
         if (last == null) {
             return; // every interpreter made ran a script, and each closes when its script ends
         }
@@ -204,7 +252,8 @@ final class ScriptRunner implements AutoCloseable {
         }
     }
 
-    private record Request(Path script, List<String> args, Path cwd, Output output) {
+    /** A script to run; {@code user}: a client's (counted, and followed by the next spare), not the warm-up's. */
+    private record Request(Path script, List<String> args, Path cwd, Output output, boolean user) {
     }
 
     /** One main interpreter on its own thread: built ahead, then runs one request. */
@@ -275,8 +324,10 @@ final class ScriptRunner implements AutoCloseable {
                 System.err.printf("tessera serve: script %s: prepared %.1f ms, ran %.1f ms, interpreter closed %.1f ms%n",
                         r.script.getFileName(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, (System.nanoTime() - t2) / 1e6);
             }
-            owner.running.decrementAndGet();
-            afterFirstSeconds.over();
+            if (r.user) {
+                owner.running.decrementAndGet();
+                afterFirstSeconds.over();
+            }
             r.output.exit(status);
         }
 
