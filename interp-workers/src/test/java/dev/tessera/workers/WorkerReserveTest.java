@@ -15,11 +15,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Workers made ahead on the engine: a pool takes them and gives them its settings; nothing of one pool reaches the
  * next; a pool stopped abruptly leaves the reserve serving; the reserve refills, and its close ends what is left.
  */
+@Isolated // the reserve is the engine's: pools of UpstreamSuitesTest, which runs beside other classes, took from it
 class WorkerReserveTest {
     /** Sets a global of the module `tasks` in the worker that runs it; the worker's thread name with it. */
     static final String SET_MARK = "import tasks\ndef mark(v):\n    tasks.MARK = v\n    return v\n";
