@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * {@code ServeScripts SOCKET}: a service as {@code tessera serve --socket SOCKET} runs it (warm engine, warm main
+ * {@code ServeScripts SOCKET [WARM_UP_RUNS]}: a service as {@code tessera serve --socket SOCKET} runs it (warm engine, warm main
  * interpreter, warm workers, its start-up warm-up), for the first-seconds scenario's scripts; prints "ready" once it
  * listens, the warm-up's line when that ends, and runs until it is killed.
  */
@@ -24,7 +24,8 @@ public final class ServeScripts {
         try (ArrayService service = ArrayService.start(Path.of(args[0]), store, pool, runtime, null)) {
             System.out.println("ready");
             System.out.flush();
-            service.warmUp(line -> { // as tessera serve does
+            int runs = args.length > 1 ? Integer.parseInt(args[1]) : 12; // a tiny bench run warms up once
+            service.warmUp(runs, line -> { // as tessera serve does
                 System.out.println(line);
                 System.out.flush();
             });

@@ -94,10 +94,19 @@ public final class ArrayService implements AutoCloseable {
      * first. {@code report} gets one line when it ends. Only for a service that runs scripts; at most once.
      */
     public WarmUp warmUp(java.util.function.Consumer<String> report) {
+        return warmUp(WarmUp.Plan.DEFAULT.maxRuns(), report);
+    }
+
+    /** As {@link #warmUp(java.util.function.Consumer)}, with at most {@code maxRuns} runs (at least 1). */
+    public WarmUp warmUp(int maxRuns, java.util.function.Consumer<String> report) {
         if (scripts == null) {
             throw new IllegalStateException("this service runs no scripts: there is nothing to warm up");
         }
-        return scripts.startWarmUp(report);
+        if (maxRuns < 1) {
+            throw new IllegalArgumentException("a warm-up needs at least one run, not " + maxRuns);
+        }
+        WarmUp.Plan d = WarmUp.Plan.DEFAULT;
+        return scripts.startWarmUp(new WarmUp.Plan(Math.min(d.minRuns(), maxRuns), maxRuns, d.runSeconds(), d.script()), report);
     }
 
     /**

@@ -90,10 +90,6 @@ final class ScriptRunner implements AutoCloseable {
      * Starts warming the engine up in the background (see {@link WarmUp}); {@code report} gets one line when that
      * ends. At most once.
      */
-    WarmUp startWarmUp(java.util.function.Consumer<String> report) {
-        return startWarmUp(WarmUp.Plan.DEFAULT, report);
-    }
-
     synchronized WarmUp startWarmUp(WarmUp.Plan plan, java.util.function.Consumer<String> report) {
         if (closed) {
             throw new IllegalStateException("the service is stopping");

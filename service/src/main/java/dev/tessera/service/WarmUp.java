@@ -42,7 +42,7 @@ public final class WarmUp {
     record Plan(int minRuns, int maxRuns, double runSeconds, String script) {
         /** What a service does: on 2 cores the compilers never fall under the quiet share within the first minute
          * (each new interpreter gives them more), so in practice twelve runs, about 35 s. */
-        static final Plan DEFAULT = new Plan(4, Integer.getInteger("tessera.warmUpMaxRuns", 12), 2.0, "warm_up.py");
+        static final Plan DEFAULT = new Plan(4, 12, 2.0, "warm_up.py");
     }
 
     private final ScriptRunner runner;
