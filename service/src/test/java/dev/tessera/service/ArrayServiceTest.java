@@ -1,6 +1,7 @@
 package dev.tessera.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,6 +123,26 @@ class ArrayServiceTest {
             assertTrue(p.waitFor(1, TimeUnit.MINUTES));
             assertTrue(out.contains("PermissionError") && out.contains("serves user root only"), out);
             assertEquals(0, p.exitValue(), out);
+        }
+    }
+
+    @Test
+    void aWarmUpIsRefusedWithoutScriptsOrRunsAndReportedInMetrics(@TempDir Path dir) throws Exception {
+        try (ArrayService jobsOnly = ArrayService.start(dir.resolve("a").resolve("t.sock"), store, pool)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> jobsOnly.warmUp(line -> { }));
+            assertTrue(e.getMessage().contains("runs no scripts"), e.getMessage());
+            assertEquals(true, jobsOnly.handle(com.google.gson.JsonParser.parseString("{\"op\": \"metrics\"}")
+                    .getAsJsonObject()).get("warm_up_done").getAsBoolean(), "no warm-up: nothing to wait for");
+        }
+        try (ArrayService scripts = ArrayService.start(dir.resolve("b").resolve("t.sock"), store, pool, runtime, null)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> scripts.warmUp(0, line -> { }));
+            assertTrue(e.getMessage().contains("at least one run"), e.getMessage());
+            WarmUp w = scripts.warmUp(1, line -> { });
+            assertThrows(IllegalStateException.class, () -> scripts.warmUp(line -> { }), "one warm-up per service");
+            assertNotNull(w.await(TimeUnit.MINUTES.toMillis(4)), "the warm-up did not end");
+            var m = scripts.handle(com.google.gson.JsonParser.parseString("{\"op\": \"metrics\"}").getAsJsonObject());
+            assertEquals(1, m.get("warm_up_runs").getAsInt());
+            assertTrue(m.get("warm_up_done").getAsBoolean());
         }
     }
 
