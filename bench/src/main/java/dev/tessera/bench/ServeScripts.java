@@ -24,11 +24,15 @@ public final class ServeScripts {
         try (ArrayService service = ArrayService.start(Path.of(args[0]), store, pool, runtime, null)) {
             System.out.println("ready");
             System.out.flush();
-            int runs = args.length > 1 ? Integer.parseInt(args[1]) : 12; // a tiny bench run warms up once
-            service.warmUp(runs, line -> { // as tessera serve does
+            java.util.function.Consumer<String> report = line -> {
                 System.out.println(line);
                 System.out.flush();
-            });
+            };
+            if (args.length > 1) { // fewer runs (a tiny bench run warms up once)
+                service.warmUp(Integer.parseInt(args[1]), report);
+            } else {
+                service.warmUp(report); // as tessera serve does
+            }
             Thread.currentThread().join(); // until killed
         }
     }

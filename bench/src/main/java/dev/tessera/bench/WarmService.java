@@ -32,8 +32,8 @@ final class WarmService implements AutoCloseable {
         Path socket = dir.resolve("s.sock");
         Path log = c.logs().resolve(logName);
         Files.createDirectories(log.getParent());
-        Process service = new ProcessBuilder(ChildJvm.command(ServeScripts.class.getName(),
-                        List.of(socket.toString(), c.mode() == Mode.TINY ? "1" : "12")))
+        List<String> args = c.mode() == Mode.TINY ? List.of(socket.toString(), "1") : List.of(socket.toString());
+        Process service = new ProcessBuilder(ChildJvm.command(ServeScripts.class.getName(), args))
                 .directory(c.root().toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         WarmService s = new WarmService(c, service, dir, socket);
         try {

@@ -32,8 +32,8 @@ class _OverlayLoader:
         return self.text
 
 
-class _StdlibPatchingLoader:
-    """GraalPy's own loader of concurrent.futures, which adds InterpreterPoolExecutor once the module has run."""
+class _WrappedLoader:
+    """GraalPy's own loader of a standard module, of which a subclass changes how the module runs."""
 
     def __init__(self, loader):
         self.loader = loader
@@ -41,12 +41,16 @@ class _StdlibPatchingLoader:
     def create_module(self, spec):
         return self.loader.create_module(spec)
 
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+class _StdlibPatchingLoader(_WrappedLoader):
+    """GraalPy's own loader of concurrent.futures, which adds InterpreterPoolExecutor once the module has run."""
+
     def exec_module(self, module):
         self.loader.exec_module(module)
         _add_interpreter_pool_executor(module)
-
-    def __getattr__(self, name):
-        return getattr(self.loader, name)
 
 
 class _LazyLogger:
@@ -64,7 +68,7 @@ class _LazyLogger:
         return getattr(logger, name)
 
 
-class _LazyImportsLoader:
+class _LazyImportsLoader(_WrappedLoader):
     """GraalPy's loader of a standard module that imports at its start what it needs only on an error path; runs the
     module's own text with those imports moved to their first use. In a new process importing `logging` (for
     concurrent.futures' LOGGER, used when a done-callback raises or a future is in a wrong state) and `traceback` (for
@@ -73,10 +77,8 @@ class _LazyImportsLoader:
     in milliseconds. Each edit must find its text exactly once, else the module (another GraalPy's) runs as it is."""
 
     def __init__(self, loader, edits, after=None):
-        self.loader, self.edits, self.after = loader, edits, after
-
-    def create_module(self, spec):
-        return self.loader.create_module(spec)
+        super().__init__(loader)
+        self.edits, self.after = edits, after
 
     def exec_module(self, module):
         try:  # not get_source: it decodes through tokenize, which imports re
@@ -93,9 +95,6 @@ class _LazyImportsLoader:
         exec(code, module.__dict__)
         if self.after is not None:
             self.after(module)
-
-    def __getattr__(self, name):
-        return getattr(self.loader, name)
 
 
 def _futures_base(loader):

@@ -50,6 +50,14 @@ final class ScriptRunner implements AutoCloseable {
         void exit(int status);
     }
 
+    /** An {@link Output} into the given streams whose exit completes {@code status}. */
+    record Collected(OutputStream out, OutputStream err, CompletableFuture<Integer> status) implements Output {
+        @Override
+        public void exit(int code) {
+            status.complete(code);
+        }
+    }
+
     /** A script being run; {@link #cancel()} stops it (its client went away). */
     interface Running {
         void cancel();
@@ -71,9 +79,7 @@ final class ScriptRunner implements AutoCloseable {
             w.yieldToUser();
         }
         synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("the service is stopping");
-            }
+            requireOpen();
             next = (spare != null ? spare : Spare.make(this)).join();
             spare = null;
         }
@@ -91,9 +97,7 @@ final class ScriptRunner implements AutoCloseable {
      * ends. At most once.
      */
     synchronized WarmUp startWarmUp(WarmUp.Plan plan, java.util.function.Consumer<String> report) {
-        if (closed) {
-            throw new IllegalStateException("the service is stopping");
-        }
+        requireOpen();
         if (warmUp != null) {
             throw new IllegalStateException("the warm-up was started already");
         }
@@ -112,9 +116,7 @@ final class ScriptRunner implements AutoCloseable {
      */
     Running startWarmUpRun(Path script, List<String> args, Output output) {
         synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("the service is stopping");
-            }
+            requireOpen();
         }
         Spare s = Spare.make(this).join();
         s.run.complete(new Request(script, args, script.getParent(), output, false));
@@ -147,6 +149,13 @@ final class ScriptRunner implements AutoCloseable {
         }
     }
 
+    /** Refuses what would start after {@link #close()}; called holding this object's lock. */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the service is stopping");
+        }
+    }
+
     /** A main interpreter made ahead for the next script, unless there is one or the service stops. */
     private synchronized void makeSpare() {
         if (!closed && spare == null) {
@@ -160,9 +169,7 @@ final class ScriptRunner implements AutoCloseable {
      */
     Running startExample(List<String> args, Path cwd, Output output) {
         synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("the service is stopping");
-            }
+            requireOpen();
         }
         started.incrementAndGet();
         running.incrementAndGet();

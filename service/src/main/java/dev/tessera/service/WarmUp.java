@@ -158,7 +158,8 @@ public final class WarmUp {
                 long t0 = System.nanoTime();
                 ByteArrayOutputStream err = new ByteArrayOutputStream();
                 CompletableFuture<Integer> exit = new CompletableFuture<>();
-                current = runner.startWarmUpRun(script, List.of(String.valueOf(plan.runSeconds())), output(err, exit));
+                current = runner.startWarmUpRun(script, List.of(String.valueOf(plan.runSeconds())),
+                        new ScriptRunner.Collected(OutputStream.nullOutputStream(), err, exit));
                 if (yielded) { // a user's script came while this run was being set up
                     current.cancel();
                 }
@@ -190,25 +191,6 @@ public final class WarmUp {
         } finally {
             Files.deleteIfExists(script);
         }
-    }
-
-    private static ScriptRunner.Output output(ByteArrayOutputStream err, CompletableFuture<Integer> exit) {
-        return new ScriptRunner.Output() {
-            @Override
-            public OutputStream out() {
-                return OutputStream.nullOutputStream();
-            }
-
-            @Override
-            public OutputStream err() {
-                return err;
-            }
-
-            @Override
-            public void exit(int status) {
-                exit.complete(status);
-            }
-        };
     }
 
     /** The warm-up script, copied out of the jar (workers import a script from its file). */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.buffer.PythonRuntime;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,25 +39,10 @@ class WarmUpTest {
     private static CompletableFuture<Ran> run(ScriptRunner runner, String script) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CompletableFuture<Ran> ran = new CompletableFuture<>();
+        CompletableFuture<Integer> status = new CompletableFuture<>();
         Path file = ArrayServiceTest.resource("scripts/" + script);
-        runner.start(file, List.of(), file.getParent(), new ScriptRunner.Output() {
-            @Override
-            public OutputStream out() {
-                return out;
-            }
-
-            @Override
-            public OutputStream err() {
-                return err;
-            }
-
-            @Override
-            public void exit(int status) {
-                ran.complete(new Ran(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)));
-            }
-        });
-        return ran;
+        runner.start(file, List.of(), file.getParent(), new ScriptRunner.Collected(out, err, status));
+        return status.thenApply(code -> new Ran(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)));
     }
 
     @Test
