@@ -91,7 +91,7 @@ final class WarmService implements AutoCloseable {
     }
 
     /**
-     * Waits until the service has ended its start-up warm-up and has its warm workers (one per core and a spare) and
+     * Waits until the service has ended its start-up warm-up and has all its warm workers and
      * a main interpreter ready.
      */
     private void awaitWarm() throws Exception {
@@ -102,7 +102,7 @@ final class WarmService implements AutoCloseable {
                 + "while time.monotonic() < end:\n"
                 + "    with tc.connect(sys.argv[2]) as s:\n"
                 + "        m = s.metrics()\n"
-                + "    if m['warm_up_done'] and m['warm_workers_ready'] >= os.cpu_count() + 1 and m['main_interpreter_ready']:\n"
+                + "    if m['warm_up_done'] and m['warm_workers_ready'] >= m['warm_workers_kept'] and m['main_interpreter_ready']:\n"
                 + "        sys.exit(0)\n"
                 + "    time.sleep(0.1)\n"
                 + "sys.exit('the service did not end its warm-up and make its warm workers in 300 s: ' + str(m))\n";

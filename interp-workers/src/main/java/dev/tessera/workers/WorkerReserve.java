@@ -159,6 +159,11 @@ public final class WorkerReserve implements AutoCloseable {
         return closed;
     }
 
+    /** How many workers the reserve keeps made ahead. */
+    public int size() {
+        return size;
+    }
+
     /** Workers ready now. */
     public int readyCount() {
         return ready.size();

@@ -157,6 +157,7 @@ public final class ArrayService implements AutoCloseable {
                         .with("tasks_failed", pool.failedTasks()).with("queued", pool.queuedTasks())
                         .with("scripts_started", scripts == null ? 0 : scripts.scriptsStarted())
                         .with("scripts_running", scripts == null ? 0 : scripts.scriptsRunning())
+                        .with("warm_workers_kept", scripts == null ? 0 : scripts.warmWorkersKept())
                         .with("warm_workers_ready", scripts == null ? 0 : scripts.warmWorkersReady())
                         .with("warm_workers_taken", scripts == null ? 0 : scripts.warmWorkersTaken())
                         .with("main_interpreter_ready", scripts != null && scripts.mainInterpreterReady())
