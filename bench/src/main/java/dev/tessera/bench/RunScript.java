@@ -2,9 +2,11 @@ package dev.tessera.bench;
 
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
+import dev.tessera.workers.ScriptImports;
 import dev.tessera.workers.WorkerReserve;
 import dev.tessera.workers.python.MainInterpreter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Arrays;
 
 /** {@code RunScript SCRIPT ARGS...}: runs a Python script in a main interpreter, as {@code tessera run} does. */
@@ -24,7 +26,8 @@ public final class RunScript {
              MainInterpreter main = new MainInterpreter(runtime, store,
                      MainInterpreter.argv(script, Arrays.asList(args).subList(1, args.length)));
              // as `tessera run` keeps them: workers made while the script starts, for its first pool
-             WorkerReserve workers = WorkerReserve.keep(runtime, Runtime.getRuntime().availableProcessors() + 1, false)) {
+             WorkerReserve workers = WorkerReserve.keep(runtime, Runtime.getRuntime().availableProcessors() + 1, false,
+                         ScriptImports.of(script), ScriptImports.usesPools(script) ? List.of("tessera") : List.of())) {
             status = main.runScript(script);
         }
         System.exit(status);

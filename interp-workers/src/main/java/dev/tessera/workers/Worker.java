@@ -299,7 +299,7 @@ public final class Worker implements Runnable {
         try {
             // returns when take() has nothing more for the warm-up
             warmingUp = true;
-            module.getMember("_warm").execute(reserve.warmsImports());
+            module.getMember("_warm").execute(reserve.warmImports(this));
             SharedCode.keep(interpreter.context); // what the warm-up imported, for the next worker
         } catch (RuntimeException e) {
             return e;

@@ -163,18 +163,26 @@ def _start():
 def _warm(imports):
     """A worker made ahead (tessera's reserve of workers for pools to come) runs the task loop once, on a task of
     tessera's own, before any pool has it: its pool's first task then takes paths that have run. Forgets the task's
-    function, so that nothing of it is left for the pool. With `imports`, also imports what loading a main script
-    meets first in a fresh interpreter, seconds of module bodies run interpreted (measured on the loaded 2-core
-    machine: json 1-2 s, tessera's pool part with concurrent.futures 2-5 s): nothing of any script, only the
-    standard library and tessera itself, as CPython's own start-up imports modules the script did not ask for."""
+    function, so that nothing of it is left for the pool. Then imports `imports` (comma-separated names): what
+    loading a main script meets first in a fresh interpreter, seconds of module bodies run interpreted on a cold
+    engine (measured on the loaded 2-core machine: json 1-2 s, tessera's pool part with concurrent.futures 2-5 s).
+    Only the standard library and tessera itself (its pool part), never a module of the user's, as CPython's own
+    start-up imports modules the script did not ask for; a name that fails to import is skipped (its importer will
+    meet the error itself)."""
     _keep_gil_across_host_calls()
     _run()
     _functions.clear()
-    if imports:
-        import tessera
-        tessera.InterpreterPool  # the pool part, loaded on first use: a main script's `from tessera import ...`
-        for name in ("json",):
-            _import_module(name)
+    stdlib = _sys.stdlib_module_names
+    for name in imports.split(",") if imports else ():
+        top = name.partition(".")[0]
+        try:
+            if top == "tessera":
+                import tessera
+                tessera.InterpreterPool  # the pool part, loaded on first use: a script's `from tessera import ...`
+            elif top in stdlib:
+                _import_module(name)
+        except Exception:
+            pass
 
 
 def _run():

@@ -77,6 +77,34 @@ class WorkerReserveTest {
         }
     }
 
+    /** Which of json and tessera's pool part the worker that runs it has imported (without importing either). */
+    static final String IMPORTED = "import sys\ndef imported():\n    return ['json' in sys.modules, 'tessera._pool' in sys.modules]\n";
+
+    @Test
+    void aColdReservesWorkersImportTheScriptsStandardModulesAheadAndOneOfThemThePoolPart() throws Exception {
+        reserve.close();
+        reserve = WorkerReserve.keep(PoolFixture.runtime(), 2, false);
+        assertTrue(reserve.awaitFull(120_000));
+        try (InterpreterPool plain = PoolFixture.pool(1).spareWorkers(0).build()) {
+            assertEquals(List.of(false, false), get(plain.submitSource(IMPORTED, "imported")), "nothing ahead by default");
+        }
+        reserve.close();
+        // a user's module (not in the standard library) and one that does not exist are not imported, and no error
+        reserve = WorkerReserve.keep(PoolFixture.runtime(), 2, false, List.of("json", "tasks", "no_such_module"), List.of("tessera"));
+        assertTrue(reserve.awaitFull(120_000));
+        List<Object> seen = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            try (InterpreterPool one = PoolFixture.pool(1).spareWorkers(0).build()) {
+                seen.add(get(one.submitSource(IMPORTED + "def user():\n    return 'tasks' in sys.modules\n", "imported")));
+                assertEquals(false, get(one.submitSource(IMPORTED + "def user():\n    return 'tasks' in sys.modules\n", "user")),
+                        "a user's module is never imported ahead");
+            }
+        }
+        assertEquals(2, reserve.counts().taken());
+        assertTrue(seen.contains(List.of(true, true)) && seen.contains(List.of(true, false)),
+                "both imported json; the first worker made, and only it, tessera's pool part: " + seen);
+    }
+
     @Test
     void aModuleGlobalSetInOnePoolsWorkersIsNotSeenByTheNextPools() throws Exception {
         // One worker each and no spare: the first pool's one worker surely holds the mark.

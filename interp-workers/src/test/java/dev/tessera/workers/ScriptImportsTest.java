@@ -1,0 +1,47 @@
+package dev.tessera.workers;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The top-level imports a cold run's workers import ahead, read from a script's text. */
+class ScriptImportsTest {
+    @Test
+    void topLevelImportStatementsNameTheirModules() {
+        assertEquals(List.of("json"), ScriptImports.names("import json"));
+        assertEquals(List.of("os.path", "sys", "collections"), ScriptImports.names("import os.path, sys as system,collections"));
+        assertEquals(List.of("concurrent.futures"), ScriptImports.names("from concurrent.futures import ThreadPoolExecutor as T"));
+        assertEquals(List.of("tessera"), ScriptImports.names("from tessera import (InterpreterPool,"));
+        assertEquals(List.of(), ScriptImports.names("    import json"), "indented: not run when the module loads");
+        assertEquals(List.of(), ScriptImports.names("from . import sibling"), "relative: the user's own package");
+        assertEquals(List.of(), ScriptImports.names("from .pkg import x"));
+        assertEquals(List.of(), ScriptImports.names("important = 1"));
+        assertEquals(List.of(), ScriptImports.names("# import json"));
+        assertEquals(List.of(), ScriptImports.names("fromage import x"));
+    }
+
+    @Test
+    void aScriptsImportsInOrderWithoutTheFutureOrWhatItsDirectoryShadows(@TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("main.py"), String.join("\n",
+                "\"\"\"A script.\"\"\"", "from __future__ import annotations", "import json, re", "import helpers",
+                "from statistics import mean", "import json", "def f():", "    import csv",
+                "if __name__ == '__main__':", "    import tessera", ""));
+        Files.writeString(dir.resolve("re.py"), "# the user's own re\n");
+        Files.createDirectories(dir.resolve("statistics"));
+        assertEquals(List.of("json", "helpers"), ScriptImports.of(script),
+                "re.py and statistics/ beside the script shadow the standard modules; helpers is filtered in the worker");
+        assertFalse(ScriptImports.usesPools(script));
+        Files.writeString(script, "def main():\n    import tessera\n    tessera.InterpreterPool(2)\n");
+        assertTrue(ScriptImports.usesPools(script));
+    }
+
+    @Test
+    void anUnreadableScriptImportsNothingAhead(@TempDir Path dir) {
+        assertEquals(List.of(), ScriptImports.of(dir.resolve("missing.py")));
+        assertFalse(ScriptImports.usesPools(dir.resolve("missing.py")));
+    }
+}
