@@ -6,7 +6,6 @@ import dev.tessera.workers.ScriptImports;
 import dev.tessera.workers.WorkerReserve;
 import dev.tessera.workers.python.MainInterpreter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Arrays;
 
 /** {@code RunScript SCRIPT ARGS...}: runs a Python script in a main interpreter, as {@code tessera run} does. */
@@ -21,13 +20,14 @@ public final class RunScript {
         }
         Path script = Path.of(args[0]);
         int status;
+        ScriptImports.Found ahead = ScriptImports.of(script);
         try (PythonRuntime runtime = PythonRuntime.start();
              ArrayStore store = new ArrayStore();
              MainInterpreter main = new MainInterpreter(runtime, store,
                      MainInterpreter.argv(script, Arrays.asList(args).subList(1, args.length)));
              // as `tessera run` keeps them: workers made while the script starts, for its first pool
              WorkerReserve workers = WorkerReserve.keep(runtime, Runtime.getRuntime().availableProcessors() + 1, false,
-                         ScriptImports.of(script), ScriptImports.usesPools(script) ? List.of("tessera") : List.of())) {
+                         ahead.modules(), ahead.leadModules())) {
             status = main.runScript(script);
         }
         System.exit(status);

@@ -113,13 +113,14 @@ public final class Main implements Callable<Integer> {
                 throw new IllegalArgumentException("no such script: " + script);
             }
             long t0 = System.nanoTime();
+            ScriptImports.Found ahead = ScriptImports.of(script);
             try (PythonRuntime runtime = PythonRuntime.start();
                  ArrayStore store = maxBytes == null ? new ArrayStore() : new ArrayStore(maxBytes);
                  MainInterpreter main = new MainInterpreter(runtime, store, MainInterpreter.argv(script, args));
                  // Worker interpreters made while the script starts, for its first pool (not refilled: one script),
                  // each importing ahead the standard modules the script imports at its top level.
                  WorkerReserve workers = WorkerReserve.keep(runtime, Runtime.getRuntime().availableProcessors() + 1, false,
-                         ScriptImports.of(script), ScriptImports.usesPools(script) ? List.of("tessera") : List.of())) {
+                         ahead.modules(), ahead.leadModules())) {
                 if (Boolean.getBoolean("tessera.traceStartup")) {
                     System.err.printf("tessera: JVM up %.0f ms before main(); engine and main interpreter %.1f ms%n",
                             (double) (System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())

@@ -26,19 +26,28 @@ public final class ScriptImports {
     }
 
     /**
-     * The modules {@code script} imports at its top level, in order, without those a file or package in the script's
-     * own directory shadows (the worker would import that one, not the standard library's). Empty when the script
-     * cannot be read or is over a MiB.
+     * What {@code script} imports at its top level, in order, without the modules a file or package in the script's
+     * own directory shadows (the worker would import that one, not the standard library's); and whether its text names
+     * Tessera's pools or interpreters anywhere (its main interpreter will load them). Nothing for a script that cannot
+     * be read or is over a MiB.
      */
-    public static List<String> of(Path script) {
+    public record Found(List<String> modules, boolean usesPools) {
+        /** The imports of a pool's first worker: tessera's pool part first when the script uses pools. */
+        public List<String> leadModules() {
+            return usesPools ? List.of("tessera") : List.of();
+        }
+    }
+
+    /** What {@code script} imports ahead (see {@link Found}). */
+    public static Found of(Path script) {
         String text;
         try {
             if (Files.size(script) > MAX_BYTES) {
-                return List.of();
+                return new Found(List.of(), false);
             }
             text = Files.readString(script);
         } catch (IOException | RuntimeException e) { // unreadable, or not UTF-8: nothing is imported ahead
-            return List.of();
+            return new Found(List.of(), false);
         }
         Path dir = script.toAbsolutePath().getParent();
         Set<String> out = new LinkedHashSet<>();
@@ -50,20 +59,7 @@ public final class ScriptImports {
                 }
             }
         }
-        return List.copyOf(out);
-    }
-
-    /** Whether the script's text names Tessera's pools or interpreters anywhere (its main interpreter will load them). */
-    public static boolean usesPools(Path script) {
-        try {
-            if (Files.size(script) > MAX_BYTES) {
-                return false;
-            }
-            String text = Files.readString(script);
-            return text.contains("InterpreterPool") || text.contains("interpreters");
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+        return new Found(List.copyOf(out), text.contains("InterpreterPool") || text.contains("interpreters"));
     }
 
     /** The modules one line imports, if it is a top-level import statement. */

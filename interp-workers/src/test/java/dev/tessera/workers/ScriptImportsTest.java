@@ -32,16 +32,16 @@ class ScriptImportsTest {
                 "if __name__ == '__main__':", "    import tessera", ""));
         Files.writeString(dir.resolve("re.py"), "# the user's own re\n");
         Files.createDirectories(dir.resolve("statistics"));
-        assertEquals(List.of("json", "helpers"), ScriptImports.of(script),
+        ScriptImports.Found found = ScriptImports.of(script);
+        assertEquals(List.of("json", "helpers"), found.modules(),
                 "re.py and statistics/ beside the script shadow the standard modules; helpers is filtered in the worker");
-        assertFalse(ScriptImports.usesPools(script));
+        assertEquals(List.of(), found.leadModules(), "no pools named: nothing more for the first worker");
         Files.writeString(script, "def main():\n    import tessera\n    tessera.InterpreterPool(2)\n");
-        assertTrue(ScriptImports.usesPools(script));
+        assertEquals(List.of("tessera"), ScriptImports.of(script).leadModules());
     }
 
     @Test
     void anUnreadableScriptImportsNothingAhead(@TempDir Path dir) {
-        assertEquals(List.of(), ScriptImports.of(dir.resolve("missing.py")));
-        assertFalse(ScriptImports.usesPools(dir.resolve("missing.py")));
+        assertEquals(new ScriptImports.Found(List.of(), false), ScriptImports.of(dir.resolve("missing.py")));
     }
 }
