@@ -2,7 +2,6 @@ package dev.tessera.bench;
 
 import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.shm.ArrayStore;
-import dev.tessera.workers.ScriptImports;
 import dev.tessera.workers.WorkerReserve;
 import dev.tessera.workers.python.MainInterpreter;
 import java.nio.file.Path;
@@ -20,14 +19,12 @@ public final class RunScript {
         }
         Path script = Path.of(args[0]);
         int status;
-        ScriptImports.Found ahead = ScriptImports.of(script);
         try (PythonRuntime runtime = PythonRuntime.start();
              ArrayStore store = new ArrayStore();
              MainInterpreter main = new MainInterpreter(runtime, store,
                      MainInterpreter.argv(script, Arrays.asList(args).subList(1, args.length)));
              // as `tessera run` keeps them: workers made while the script starts, for its first pool
-             WorkerReserve workers = WorkerReserve.keep(runtime, Runtime.getRuntime().availableProcessors() + 1, false,
-                         ahead.modules(), ahead.leadModules())) {
+             WorkerReserve workers = WorkerReserve.forScript(runtime, script)) {
             status = main.runScript(script);
         }
         System.exit(status);

@@ -4,7 +4,6 @@ import dev.tessera.buffer.PythonRuntime;
 import dev.tessera.bench.BenchCommand;
 import dev.tessera.examples.Examples;
 import dev.tessera.shm.ArrayStore;
-import dev.tessera.workers.ScriptImports;
 import dev.tessera.workers.WorkerReserve;
 import dev.tessera.workers.python.MainInterpreter;
 import java.nio.file.Files;
@@ -113,14 +112,12 @@ public final class Main implements Callable<Integer> {
                 throw new IllegalArgumentException("no such script: " + script);
             }
             long t0 = System.nanoTime();
-            ScriptImports.Found ahead = ScriptImports.of(script);
             try (PythonRuntime runtime = PythonRuntime.start();
                  ArrayStore store = maxBytes == null ? new ArrayStore() : new ArrayStore(maxBytes);
                  MainInterpreter main = new MainInterpreter(runtime, store, MainInterpreter.argv(script, args));
                  // Worker interpreters made while the script starts, for its first pool (not refilled: one script),
                  // each importing ahead the standard modules the script imports at its top level.
-                 WorkerReserve workers = WorkerReserve.keep(runtime, Runtime.getRuntime().availableProcessors() + 1, false,
-                         ahead.modules(), ahead.leadModules())) {
+                 WorkerReserve workers = WorkerReserve.forScript(runtime, script)) {
                 if (Boolean.getBoolean("tessera.traceStartup")) {
                     System.err.printf("tessera: JVM up %.0f ms before main(); engine and main interpreter %.1f ms%n",
                             (double) (System.currentTimeMillis() - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * string) names a module the worker may import for nothing, which is why the worker imports standard-library
  * modules and Tessera only, never the user's own (their bodies could do anything).
  */
-public final class ScriptImports {
+final class ScriptImports {
     private static final Pattern IMPORT = Pattern.compile("^import\\s+([\\w.]+(?:\\s+as\\s+\\w+)?(?:\\s*,\\s*[\\w.]+(?:\\s+as\\s+\\w+)?)*)");
     private static final Pattern FROM = Pattern.compile("^from\\s+([\\w.]+)\\s+import\\b");
     private static final int MAX_BYTES = 1 << 20;
@@ -31,15 +31,15 @@ public final class ScriptImports {
      * Tessera's pools or interpreters anywhere (its main interpreter will load them). Nothing for a script that cannot
      * be read or is over a MiB.
      */
-    public record Found(List<String> modules, boolean usesPools) {
+    record Found(List<String> modules, boolean usesPools) {
         /** The imports of a pool's first worker: tessera's pool part first when the script uses pools. */
-        public List<String> leadModules() {
+        List<String> leadModules() {
             return usesPools ? List.of("tessera") : List.of();
         }
     }
 
     /** What {@code script} imports ahead (see {@link Found}). */
-    public static Found of(Path script) {
+    static Found of(Path script) {
         String text;
         try {
             if (Files.size(script) > MAX_BYTES) {

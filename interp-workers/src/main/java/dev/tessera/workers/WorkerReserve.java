@@ -1,6 +1,7 @@
 package dev.tessera.workers;
 
 import dev.tessera.buffer.PythonRuntime;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,17 @@ public final class WorkerReserve implements AutoCloseable {
         }
         r.fill(size);
         return r;
+    }
+
+    /**
+     * The reserve of a cold run of {@code script} (`tessera run`): one default pool's worth (a worker per core and a
+     * spare), made while the script starts and not refilled (one script), each worker importing ahead the standard
+     * modules the script imports at its top level, the first one tessera's pool part as well when the script uses
+     * pools ({@link ScriptImports}).
+     */
+    public static WorkerReserve forScript(PythonRuntime runtime, Path script) {
+        ScriptImports.Found ahead = ScriptImports.of(script);
+        return keep(runtime, Runtime.getRuntime().availableProcessors() + 1, false, ahead.modules(), ahead.leadModules());
     }
 
     /** The reserve kept for {@code runtime}'s engine, or null. */
