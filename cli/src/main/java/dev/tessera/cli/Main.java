@@ -152,7 +152,7 @@ public final class Main implements Callable<Integer> {
 
     @Command(name = "info", description = "Print the runtime Tessera runs on (GraalPy, optimizing compiler) and the decoders"
             + " tessera.hdf5 / tessera.zarr use (native libraries through FFM, or pure Java; TESSERA_NATIVE_CODECS=0 turns"
-            + " the native ones off).")
+            + " the native ones off), and what fills large runs (the C library's memset; TESSERA_NATIVE_FILL=0 turns it off).")
     static final class Info implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -164,6 +164,7 @@ public final class Main implements Callable<Integer> {
                 dev.tessera.codecs.Codecs codecs = dev.tessera.codecs.Codecs.defaults();
                 codecs.describe().forEach((format, impl) ->
                         System.out.printf("%-11s %s%n", format.startsWith("inflate") ? "inflate" : format, impl));
+                System.out.printf("%-11s %s%n", "fill", dev.tessera.kernels.Kernels.fillImplementation());
                 String malloc = codecs.mallocNote();
                 if (malloc != null) {
                     System.out.printf("%-11s %s%n", "malloc", malloc);

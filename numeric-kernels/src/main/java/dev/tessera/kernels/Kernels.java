@@ -34,6 +34,11 @@ public final class Kernels {
 
     // ---- fill, arange, copy, cast, byteswap ----------------------------------------------------------------------
 
+    /** What fills large runs in this process (the C library's memset, or Java loops), as {@code tessera info} prints it. */
+    public static String fillImplementation() {
+        return Fills.describe();
+    }
+
     /** Sets every element to {@code value} (truncated toward zero into an integer dtype). */
     public static void fill(Strided dst, double value) {
         dst.requireWritable("fill");
@@ -68,7 +73,7 @@ public final class Kernels {
         if (dst.isContiguous()) {
             MemorySegment s = dst.bytes();
             if (uniformBytes(bits, width)) {
-                s.fill((byte) bits); // a memset
+                Fills.fill1(s, (byte) bits);
                 return;
             }
             long n = dst.count();
@@ -110,6 +115,10 @@ public final class Kernels {
             Float64Loops.arange(dst.bytes(), dst.count(), start, step);
             return;
         }
+        if (t == DType.FLOAT32 && dst.isContiguous()) {
+            Aranges.arangeFloat32(dst.bytes(), dst.count(), start, step);
+            return;
+        }
         MemorySegment s = dst.segment();
         for (long i = 0; i < dst.count(); i++) {
             Elements.setDouble(s, t, dst.offset(i), start + i * step);
@@ -125,8 +134,13 @@ public final class Kernels {
             return;
         }
         MemorySegment s = dst.segment();
-        if ((t == DType.INT64 || t == DType.UINT64) && dst.isContiguous()) {
-            Int64Loops.arange(dst.bytes(), dst.count(), start, step);
+        if (dst.isContiguous() && t != DType.BOOL) {
+            switch (t.itemSize()) {
+                case 8 -> Int64Loops.arange(dst.bytes(), dst.count(), start, step);
+                case 4 -> Aranges.arange4(dst.bytes(), dst.count(), start, step);
+                case 2 -> Aranges.arange2(dst.bytes(), dst.count(), start, step);
+                default -> Aranges.arange1(dst.bytes(), dst.count(), start, step);
+            }
             return;
         }
         for (long i = 0; i < dst.count(); i++) {
