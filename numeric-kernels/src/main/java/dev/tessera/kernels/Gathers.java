@@ -8,12 +8,14 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>take: the indices are checked first by a min/max pass (which C2 vectorizes), a slow pass finding the first bad
  * one only when that fails; the gather then reads each index once, {@code k + ((k >> 63) & len)} turning a negative
- * one into its place without a branch. compress: the mask is counted eight bytes at a time, then the kept elements
- * are copied a run at a time (runs of eight or more mask bytes as one bulk copy, as numpy copies runs).
+ * one into its place without a branch. compress: the mask is counted eight bytes at a time, then read a word at a
+ * time (see the compress loops).
  */
 final class Gathers {
     private static final long LOW7 = 0x7F7F7F7F7F7F7F7FL;
     private static final long HIGH = 0x8080808080808080L;
+    /** Each mask byte of a word kept ({@link #ones}). */
+    private static final long ALL_KEPT = 0x0101010101010101L;
     /** Runs at least this long are copied with one bulk copy; shorter ones element by element. */
     private static final long BULK_RUN = 16;
 
@@ -166,104 +168,211 @@ final class Gathers {
      * Copies the elements of {@code src} ({@code width} bytes each) whose mask byte is nonzero to the start of
      * {@code dst}, in order, a run of kept elements at a time; {@code dst} has room for them (counted before).
      */
-    static void compress(MemorySegment dst, MemorySegment src, MemorySegment mask, long n, int width) {
+    /** The kept elements of src into dst[0, selected) (selected: how many mask bytes are nonzero); dst's other elements
+     * are not written. */
+    static void compress(MemorySegment dst, MemorySegment src, MemorySegment mask, long n, int width, long selected) {
         switch (width) {
-            case 8 -> compress8(dst, src, mask, n);
-            case 4 -> compress4(dst, src, mask, n);
-            case 2 -> compress2(dst, src, mask, n);
-            default -> compress1(dst, src, mask, n);
+            case 8 -> compress8(dst, src, mask, n, selected);
+            case 4 -> compress4(dst, src, mask, n, selected);
+            case 2 -> compress2(dst, src, mask, n, selected);
+            default -> compress1(dst, src, mask, n, selected);
         }
-    }
-
-    /** The first position at or after {@code i} whose mask byte is nonzero (or n): dropped elements a word at a time. */
-    private static long skipZeros(MemorySegment mask, long i, long n) {
-        while (i + 8 <= n && mask.get(Loops.I64, i) == 0) {
-            i += 8;
-        }
-        while (i < n && mask.get(Loops.I8, i) == 0) {
-            i++;
-        }
-        return i;
     }
 
     /** The first position at or after {@code i} whose mask byte is zero (or n): kept elements a word at a time. */
     private static long skipOnes(MemorySegment mask, long i, long n) {
-        while (i + 8 <= n && ones(mask.get(Loops.I64, i)) == 0x0101010101010101L) {
+        while (i + 8 <= n) {
+            long zeros = ones(mask.get(Loops.I64, i)) ^ ALL_KEPT; // 0x01 in each zero byte
+            if (zeros != 0) { // the mask's native order is little-endian where Tessera runs; else the byte loop
+                return LITTLE_ENDIAN ? i + (Long.numberOfTrailingZeros(zeros) >>> 3) : byteSkipOnes(mask, i, n);
+            }
             i += 8;
         }
+        return byteSkipOnes(mask, i, n);
+    }
+
+    private static long byteSkipOnes(MemorySegment mask, long i, long n) {
         while (i < n && mask.get(Loops.I8, i) != 0) {
             i++;
         }
         return i;
     }
 
-    // one loop per width; a run shorter than BULK_RUN is copied element by element (a bulk copy's set-up costs more)
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
-    private static void compress8(MemorySegment dst, MemorySegment src, MemorySegment mask, long n) {
+    // One loop per width. The mask is read a word (8 elements) at a time: a word of drops is skipped, a word of keeps
+    // starts a run copied whole when long (as numpy copies runs), and a mixed word is compressed without a branch per
+    // element (each element stored at j, j advanced by its mask bit), where a branch per element is a misprediction
+    // per element for a random mask. Plain Java, 2^22 elements, best of 300, 2026-12-06 (numpy 2.4 beside it): a random
+    // half kept 0.09-0.10 -> 0.52-0.69 G elements/s (numpy 0.43-0.86); runs of 49 kept and 51 dropped, float64 1.4-1.6
+    // either way (numpy 0.45), int8 3.4-3.5 -> 2.1 (numpy 0.85: runs now start at a whole word of keeps).
+
+    private static void compress8(MemorySegment dst, MemorySegment src, MemorySegment mask, long n, long selected) {
+        long cap = selected - 8; // a mixed word is written branch-free while its 8 stores stay below selected
         long j = 0;
-        for (long i = 0; i < n; ) {
-            long start = skipZeros(mask, i, n);
-            i = skipOnes(mask, start, n);
-            long run = i - start;
-            if (run >= BULK_RUN) {
-                MemorySegment.copy(src, start * 8, dst, j * 8, run * 8);
-            } else {
-                for (long k = 0; k < run; k++) {
-                    dst.setAtIndex(Loops.I64, j + k, src.getAtIndex(Loops.I64, start + k));
+        long i = 0;
+        while (i + 8 <= n) {
+            long kept = ones(mask.get(Loops.I64, i));
+            if (kept == 0) {
+                i += 8;
+            } else if (kept == ALL_KEPT) { // a run: to its end, then one bulk copy
+                long start = i;
+                i = skipOnes(mask, i, n);
+                long run = i - start;
+                if (run >= BULK_RUN) {
+                    MemorySegment.copy(src, start * 8, dst, j * 8, run * 8);
+                } else {
+                    for (long k = 0; k < run; k++) {
+                        dst.setAtIndex(Loops.I64, j + k, src.getAtIndex(Loops.I64, start + k));
+                    }
                 }
+                j += run;
+            } else if (j <= cap) { // every element written at j, j advanced by its mask bit
+                for (int k = 0; k < 8; k++) {
+                    dst.setAtIndex(Loops.I64, j, src.getAtIndex(Loops.I64, i + k));
+                    j += (kept >>> (8 * k)) & 1;
+                }
+                i += 8;
+            } else {
+                for (int k = 0; k < 8; k++) {
+                    if (((kept >>> (8 * k)) & 1) != 0) {
+                        dst.setAtIndex(Loops.I64, j++, src.getAtIndex(Loops.I64, i + k));
+                    }
+                }
+                i += 8;
             }
-            j += run;
+        }
+        for (; i < n; i++) {
+            if (mask.get(Loops.I8, i) != 0) {
+                dst.setAtIndex(Loops.I64, j++, src.getAtIndex(Loops.I64, i));
+            }
         }
     }
 
-    private static void compress4(MemorySegment dst, MemorySegment src, MemorySegment mask, long n) {
+    private static void compress4(MemorySegment dst, MemorySegment src, MemorySegment mask, long n, long selected) {
+        long cap = selected - 8; // a mixed word is written branch-free while its 8 stores stay below selected
         long j = 0;
-        for (long i = 0; i < n; ) {
-            long start = skipZeros(mask, i, n);
-            i = skipOnes(mask, start, n);
-            long run = i - start;
-            if (run >= BULK_RUN) {
-                MemorySegment.copy(src, start * 4, dst, j * 4, run * 4);
-            } else {
-                for (long k = 0; k < run; k++) {
-                    dst.setAtIndex(Loops.I32, j + k, src.getAtIndex(Loops.I32, start + k));
+        long i = 0;
+        while (i + 8 <= n) {
+            long kept = ones(mask.get(Loops.I64, i));
+            if (kept == 0) {
+                i += 8;
+            } else if (kept == ALL_KEPT) { // a run: to its end, then one bulk copy
+                long start = i;
+                i = skipOnes(mask, i, n);
+                long run = i - start;
+                if (run >= BULK_RUN) {
+                    MemorySegment.copy(src, start * 4, dst, j * 4, run * 4);
+                } else {
+                    for (long k = 0; k < run; k++) {
+                        dst.setAtIndex(Loops.I32, j + k, src.getAtIndex(Loops.I32, start + k));
+                    }
                 }
+                j += run;
+            } else if (j <= cap) { // every element written at j, j advanced by its mask bit
+                for (int k = 0; k < 8; k++) {
+                    dst.setAtIndex(Loops.I32, j, src.getAtIndex(Loops.I32, i + k));
+                    j += (kept >>> (8 * k)) & 1;
+                }
+                i += 8;
+            } else {
+                for (int k = 0; k < 8; k++) {
+                    if (((kept >>> (8 * k)) & 1) != 0) {
+                        dst.setAtIndex(Loops.I32, j++, src.getAtIndex(Loops.I32, i + k));
+                    }
+                }
+                i += 8;
             }
-            j += run;
+        }
+        for (; i < n; i++) {
+            if (mask.get(Loops.I8, i) != 0) {
+                dst.setAtIndex(Loops.I32, j++, src.getAtIndex(Loops.I32, i));
+            }
         }
     }
 
-    private static void compress2(MemorySegment dst, MemorySegment src, MemorySegment mask, long n) {
+    private static void compress2(MemorySegment dst, MemorySegment src, MemorySegment mask, long n, long selected) {
+        long cap = selected - 8; // a mixed word is written branch-free while its 8 stores stay below selected
         long j = 0;
-        for (long i = 0; i < n; ) {
-            long start = skipZeros(mask, i, n);
-            i = skipOnes(mask, start, n);
-            long run = i - start;
-            if (run >= BULK_RUN) {
-                MemorySegment.copy(src, start * 2, dst, j * 2, run * 2);
-            } else {
-                for (long k = 0; k < run; k++) {
-                    dst.setAtIndex(Loops.I16, j + k, src.getAtIndex(Loops.I16, start + k));
+        long i = 0;
+        while (i + 8 <= n) {
+            long kept = ones(mask.get(Loops.I64, i));
+            if (kept == 0) {
+                i += 8;
+            } else if (kept == ALL_KEPT) { // a run: to its end, then one bulk copy
+                long start = i;
+                i = skipOnes(mask, i, n);
+                long run = i - start;
+                if (run >= BULK_RUN) {
+                    MemorySegment.copy(src, start * 2, dst, j * 2, run * 2);
+                } else {
+                    for (long k = 0; k < run; k++) {
+                        dst.setAtIndex(Loops.I16, j + k, src.getAtIndex(Loops.I16, start + k));
+                    }
                 }
+                j += run;
+            } else if (j <= cap) { // every element written at j, j advanced by its mask bit
+                for (int k = 0; k < 8; k++) {
+                    dst.setAtIndex(Loops.I16, j, src.getAtIndex(Loops.I16, i + k));
+                    j += (kept >>> (8 * k)) & 1;
+                }
+                i += 8;
+            } else {
+                for (int k = 0; k < 8; k++) {
+                    if (((kept >>> (8 * k)) & 1) != 0) {
+                        dst.setAtIndex(Loops.I16, j++, src.getAtIndex(Loops.I16, i + k));
+                    }
+                }
+                i += 8;
             }
-            j += run;
+        }
+        for (; i < n; i++) {
+            if (mask.get(Loops.I8, i) != 0) {
+                dst.setAtIndex(Loops.I16, j++, src.getAtIndex(Loops.I16, i));
+            }
         }
     }
 
-    private static void compress1(MemorySegment dst, MemorySegment src, MemorySegment mask, long n) {
+    private static void compress1(MemorySegment dst, MemorySegment src, MemorySegment mask, long n, long selected) {
+        long cap = selected - 8; // a mixed word is written branch-free while its 8 stores stay below selected
         long j = 0;
-        for (long i = 0; i < n; ) {
-            long start = skipZeros(mask, i, n);
-            i = skipOnes(mask, start, n);
-            long run = i - start;
-            if (run >= BULK_RUN) {
-                MemorySegment.copy(src, start, dst, j, run);
-            } else {
-                for (long k = 0; k < run; k++) {
-                    dst.set(Loops.I8, j + k, src.get(Loops.I8, start + k));
+        long i = 0;
+        while (i + 8 <= n) {
+            long kept = ones(mask.get(Loops.I64, i));
+            if (kept == 0) {
+                i += 8;
+            } else if (kept == ALL_KEPT) { // a run: to its end, then one bulk copy
+                long start = i;
+                i = skipOnes(mask, i, n);
+                long run = i - start;
+                if (run >= BULK_RUN) {
+                    MemorySegment.copy(src, start, dst, j, run);
+                } else {
+                    for (long k = 0; k < run; k++) {
+                        dst.set(Loops.I8, j + k, src.get(Loops.I8, start + k));
+                    }
                 }
+                j += run;
+            } else if (j <= cap) { // every element written at j, j advanced by its mask bit
+                for (int k = 0; k < 8; k++) {
+                    dst.set(Loops.I8, j, src.get(Loops.I8, i + k));
+                    j += (kept >>> (8 * k)) & 1;
+                }
+                i += 8;
+            } else {
+                for (int k = 0; k < 8; k++) {
+                    if (((kept >>> (8 * k)) & 1) != 0) {
+                        dst.set(Loops.I8, j++, src.get(Loops.I8, i + k));
+                    }
+                }
+                i += 8;
             }
-            j += run;
+        }
+        for (; i < n; i++) {
+            if (mask.get(Loops.I8, i) != 0) {
+                dst.set(Loops.I8, j++, src.get(Loops.I8, i));
+            }
         }
     }
+
 }

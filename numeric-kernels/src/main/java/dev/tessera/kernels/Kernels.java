@@ -532,7 +532,7 @@ public final class Kernels {
         if (selected > dst.count()) {
             throw new IndexOutOfBoundsException("compress: " + selected + " elements selected, the destination holds " + dst.count());
         }
-        Gathers.compress(dst.bytes(), src.bytes(), m, n, src.dtype().itemSize());
+        Gathers.compress(dst.bytes(), src.bytes(), m, n, src.dtype().itemSize(), selected);
         return selected;
     }
 
