@@ -158,7 +158,8 @@ public final class WarmUp {
                 long t0 = System.nanoTime();
                 ByteArrayOutputStream err = new ByteArrayOutputStream();
                 CompletableFuture<Integer> exit = new CompletableFuture<>();
-                current = runner.startWarmUpRun(script, List.of(String.valueOf(plan.runSeconds())),
+                Path copy = variant(script, runs + cancelled);
+                current = runner.startWarmUpRun(copy, List.of(String.valueOf(plan.runSeconds())),
                         new ScriptRunner.Collected(OutputStream.nullOutputStream(), err, exit));
                 if (yielded) { // a user's script came while this run was being set up
                     current.cancel();
@@ -170,6 +171,7 @@ public final class WarmUp {
                     throw new IllegalStateException(e.getCause());
                 } finally {
                     current = null;
+                    deleteVariant(copy);
                 }
                 if (yielded || closed) {
                     cancelled++;
@@ -190,6 +192,39 @@ public final class WarmUp {
             return String.format("warm after %d runs in %.1f s", runs, (System.nanoTime() - started) / 1e9);
         } finally {
             Files.deleteIfExists(script);
+        }
+    }
+
+    /**
+     * The script of one run: a copy whose module has globals of its own ahead of the script's ({@code n + 1} of
+     * them), as users' scripts differ. GraalPy's caches of attribute lookups on a module specialise on its shape (its
+     * globals, in order): runs of one and the same script left them specialised on that one, and a user's first
+     * script, whose main module has another shape, invalidated the compiled code around them (the worker's task
+     * loop, which inlines the lookup of a task's function, and the pool's target lookup: `TraceTransferToInterpreter`
+     * showed {@code getattr(module, name)} in {@code _function} and the main module's {@code __file__}), which then ran
+     * interpreted for seconds while it compiled again. Twelve shapes take those caches past their limit during the
+     * warm-up. For the same reason the copies lie at several depths of directories.
+     */
+    static Path variant(Path script, int n) throws IOException {
+        StringBuilder head = new StringBuilder("# tessera serve's warm-up run: globals that give this run's module a shape of its own\n");
+        for (int k = 0; k <= n; k++) {
+            head.append("_warm_up_global_").append(n).append('_').append(k).append(" = ").append(k).append('\n');
+        }
+        Path dir = Files.createTempDirectory("tessera-warm-up-" + n + "-");
+        for (int k = 0; k < n % 4; k++) { // paths of several depths: os.path's abspath and normpath meet users' paths
+            dir = Files.createDirectory(dir.resolve("d" + k));
+        }
+        Path copy = dir.resolve("warm_up_" + n + ".py");
+        Files.writeString(copy, head + Files.readString(script, StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+        return copy;
+    }
+
+    /** Deletes a run's script and the directories {@link #variant} made for it. */
+    static void deleteVariant(Path copy) throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        Files.deleteIfExists(copy);
+        for (Path d = copy.getParent(); d != null && !d.equals(tmp) && d.getFileName().toString().matches("d\\d+|tessera-warm-up-.*"); d = d.getParent()) {
+            Files.deleteIfExists(d);
         }
     }
 

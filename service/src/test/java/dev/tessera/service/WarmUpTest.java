@@ -1,12 +1,15 @@
 package dev.tessera.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tessera.buffer.PythonRuntime;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +63,33 @@ class WarmUpTest {
             Ran ran = run(runner, "after_warm_up.py").get(2, TimeUnit.MINUTES);
             assertEquals(0, ran.status(), ran.err());
             assertEquals("main ['-'] worker ['+']\n", ran.out(), "a user's interpreters see nothing of the warm-up's");
+        }
+    }
+
+    @Test
+    void eachWarmUpRunHasAScriptOfItsOwnShapeAndLeavesNoFile() throws Exception {
+        Path script = Files.createTempFile("warm-up-test", ".py");
+        try {
+            Files.writeString(script, "import sys\nprint(sorted(k for k in globals() if k.startswith('_warm_up_global_')))\n");
+            Path a = WarmUp.variant(script, 0);
+            Path b = WarmUp.variant(script, 5);
+            try {
+                assertNotEquals(a.getParent(), b.getParent());
+                assertEquals("d0", b.getParent().getFileName().toString(), "run 5 lies one directory deeper: " + b);
+                String first = Files.readString(a);
+                String second = Files.readString(b);
+                assertTrue(first.endsWith(Files.readString(script)) && second.endsWith(Files.readString(script)), "the script follows its globals");
+                assertEquals(1, first.lines().filter(l -> l.startsWith("_warm_up_global_")).count());
+                assertEquals(6, second.lines().filter(l -> l.startsWith("_warm_up_global_")).count());
+            } finally {
+                WarmUp.deleteVariant(a);
+                WarmUp.deleteVariant(b);
+            }
+            assertFalse(Files.exists(a) || Files.exists(a.getParent()), "run 0's script and directory are gone");
+            assertFalse(Files.exists(b) || Files.exists(b.getParent()) || Files.exists(b.getParent().getParent()),
+                    "run 5's script and its directories are gone");
+        } finally {
+            Files.deleteIfExists(script);
         }
     }
 
