@@ -57,7 +57,7 @@ final class NativeLibrary {
         return !a.isNative() || !b.isNative();
     }
 
-    /** Every library name as configured: key (deflate, isal, zstd, lz4, blosc) to file. */
+    /** Every library name as configured: key (deflate, zstd, lz4, blosc) to file. */
     static Map<String, String> defaults() {
         return Map.of("deflate", "libdeflate.so.0", "zstd", "libzstd.so.1", "lz4", "liblz4.so.1", "blosc", "libblosc.so.1");
     }
