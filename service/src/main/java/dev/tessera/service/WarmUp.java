@@ -128,7 +128,7 @@ public final class WarmUp {
     private void live() {
         String summary;
         try {
-            summary = warm(script(plan.script()));
+            summary = warm(scriptText(plan.script()));
         } catch (InterruptedException e) {
             summary = "warm-up stopped after " + runs + " runs";
         } catch (IOException | RuntimeException e) {
@@ -143,61 +143,57 @@ public final class WarmUp {
         }
     }
 
-    private String warm(Path script) throws InterruptedException, IOException {
-        try {
-            double share = 1;
-            while (!closed && runs < plan.maxRuns() && (runs < plan.minRuns() || share >= QUIET_SHARE)) {
-                yielded = false;
-                while (runner.scriptsRunning() > 0 && !closed) { // users first
-                    Thread.sleep(100);
-                }
-                if (closed) {
-                    break;
-                }
-                long compiling = compilerNanos();
-                long t0 = System.nanoTime();
-                ByteArrayOutputStream err = new ByteArrayOutputStream();
-                CompletableFuture<Integer> exit = new CompletableFuture<>();
-                Path copy = variant(script, runs + cancelled);
-                current = runner.startWarmUpRun(copy, List.of(String.valueOf(plan.runSeconds())),
-                        new ScriptRunner.Collected(OutputStream.nullOutputStream(), err, exit));
-                if (yielded) { // a user's script came while this run was being set up
-                    current.cancel();
-                }
-                int status;
-                try {
-                    status = exit.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException(e.getCause());
-                } finally {
-                    current = null;
-                    deleteVariant(copy);
-                }
-                if (yielded || closed) {
-                    cancelled++;
-                    continue;
-                }
-                if (status != 0) {
-                    String why = err.toString(StandardCharsets.UTF_8).strip();
-                    throw new IllegalStateException("run " + (runs + 1) + " exited " + status
-                            + (why.isEmpty() ? "" : ": " + why.lines().reduce((a, b) -> b).orElse("")));
-                }
-                runs++;
-                share = (compilerNanos() - compiling) / (double) (System.nanoTime() - t0);
-                if (TRACE) {
-                    System.err.printf("tessera serve: warm-up run %d: %.2f s, compilers used %.0f%% of a core%n", runs,
-                            (System.nanoTime() - t0) / 1e9, share * 100);
-                }
+    private String warm(String script) throws InterruptedException, IOException {
+        double share = 1;
+        while (!closed && runs < plan.maxRuns() && (runs < plan.minRuns() || share >= QUIET_SHARE)) {
+            yielded = false;
+            while (runner.scriptsRunning() > 0 && !closed) { // users first
+                Thread.sleep(100);
             }
-            return String.format("warm after %d runs in %.1f s", runs, (System.nanoTime() - started) / 1e9);
-        } finally {
-            Files.deleteIfExists(script);
+            if (closed) {
+                break;
+            }
+            long compiling = compilerNanos();
+            long t0 = System.nanoTime();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            CompletableFuture<Integer> exit = new CompletableFuture<>();
+            Path copy = variant(script, runs + cancelled);
+            current = runner.startWarmUpRun(copy, List.of(String.valueOf(plan.runSeconds())),
+                    new ScriptRunner.Collected(OutputStream.nullOutputStream(), err, exit));
+            if (yielded) { // a user's script came while this run was being set up
+                current.cancel();
+            }
+            int status;
+            try {
+                status = exit.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            } finally {
+                current = null;
+                deleteVariant(copy);
+            }
+            if (yielded || closed) {
+                cancelled++;
+                continue;
+            }
+            if (status != 0) {
+                String why = err.toString(StandardCharsets.UTF_8).strip();
+                throw new IllegalStateException("run " + (runs + 1) + " exited " + status
+                        + (why.isEmpty() ? "" : ": " + why.lines().reduce((a, b) -> b).orElse("")));
+            }
+            runs++;
+            share = (compilerNanos() - compiling) / (double) (System.nanoTime() - t0);
+            if (TRACE) {
+                System.err.printf("tessera serve: warm-up run %d: %.2f s, compilers used %.0f%% of a core%n", runs,
+                        (System.nanoTime() - t0) / 1e9, share * 100);
+            }
         }
+        return String.format("warm after %d runs in %.1f s", runs, (System.nanoTime() - started) / 1e9);
     }
 
     /**
-     * The script of one run: a copy whose module has globals of its own ahead of the script's ({@code n + 1} of
-     * them), as users' scripts differ. GraalPy's caches of attribute lookups on a module specialise on its shape (its
+     * The script of one run: a file of the warm-up script's text whose module has globals of its own ahead of it
+     * ({@code n + 1} of them), as users' scripts differ. GraalPy's caches of attribute lookups on a module specialise on its shape (its
      * globals, in order): runs of one and the same script left them specialised on that one, and a user's first
      * script, whose main module has another shape, invalidated the compiled code around them (the worker's task
      * loop, which inlines the lookup of a task's function, and the pool's target lookup: `TraceTransferToInterpreter`
@@ -205,7 +201,7 @@ public final class WarmUp {
      * interpreted for seconds while it compiled again. Twelve shapes take those caches past their limit during the
      * warm-up. For the same reason the copies lie at several depths of directories.
      */
-    static Path variant(Path script, int n) throws IOException {
+    static Path variant(String script, int n) throws IOException {
         StringBuilder head = new StringBuilder("# tessera serve's warm-up run: globals that give this run's module a shape of its own\n");
         for (int k = 0; k <= n; k++) {
             head.append("_warm_up_global_").append(n).append('_').append(k).append(" = ").append(k).append('\n');
@@ -215,7 +211,7 @@ public final class WarmUp {
             dir = Files.createDirectory(dir.resolve("d" + k));
         }
         Path copy = dir.resolve("warm_up_" + n + ".py");
-        Files.writeString(copy, head + Files.readString(script, StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+        Files.writeString(copy, head + script, StandardCharsets.UTF_8);
         return copy;
     }
 
@@ -228,19 +224,14 @@ public final class WarmUp {
         }
     }
 
-    /** The warm-up script, copied out of the jar (workers import a script from its file). */
-    private static Path script(String resource) throws IOException {
-        Path file = Files.createTempFile("tessera-warm-up", ".py");
+    /** The warm-up script's text, read out of the jar once (each run writes it to a file of its own: {@link #variant}). */
+    private static String scriptText(String resource) throws IOException {
         try (InputStream in = WarmUp.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IOException(resource + " is missing from the service's jar");
             }
-            Files.write(file, in.readAllBytes());
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        return file;
     }
 
     /**

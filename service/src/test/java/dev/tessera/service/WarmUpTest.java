@@ -68,29 +68,24 @@ class WarmUpTest {
 
     @Test
     void eachWarmUpRunHasAScriptOfItsOwnShapeAndLeavesNoFile() throws Exception {
-        Path script = Files.createTempFile("warm-up-test", ".py");
+        String script = "import sys\nprint(sorted(k for k in globals() if k.startswith('_warm_up_global_')))\n";
+        Path a = WarmUp.variant(script, 0);
+        Path b = WarmUp.variant(script, 5);
         try {
-            Files.writeString(script, "import sys\nprint(sorted(k for k in globals() if k.startswith('_warm_up_global_')))\n");
-            Path a = WarmUp.variant(script, 0);
-            Path b = WarmUp.variant(script, 5);
-            try {
-                assertNotEquals(a.getParent(), b.getParent());
-                assertEquals("d0", b.getParent().getFileName().toString(), "run 5 lies one directory deeper: " + b);
-                String first = Files.readString(a);
-                String second = Files.readString(b);
-                assertTrue(first.endsWith(Files.readString(script)) && second.endsWith(Files.readString(script)), "the script follows its globals");
-                assertEquals(1, first.lines().filter(l -> l.startsWith("_warm_up_global_")).count());
-                assertEquals(6, second.lines().filter(l -> l.startsWith("_warm_up_global_")).count());
-            } finally {
-                WarmUp.deleteVariant(a);
-                WarmUp.deleteVariant(b);
-            }
-            assertFalse(Files.exists(a) || Files.exists(a.getParent()), "run 0's script and directory are gone");
-            assertFalse(Files.exists(b) || Files.exists(b.getParent()) || Files.exists(b.getParent().getParent()),
-                    "run 5's script and its directories are gone");
+            assertNotEquals(a.getParent(), b.getParent());
+            assertEquals("d0", b.getParent().getFileName().toString(), "run 5 lies one directory deeper: " + b);
+            String first = Files.readString(a);
+            String second = Files.readString(b);
+            assertTrue(first.endsWith(script) && second.endsWith(script), "the script follows its globals");
+            assertEquals(1, first.lines().filter(l -> l.startsWith("_warm_up_global_")).count());
+            assertEquals(6, second.lines().filter(l -> l.startsWith("_warm_up_global_")).count());
         } finally {
-            Files.deleteIfExists(script);
+            WarmUp.deleteVariant(a);
+            WarmUp.deleteVariant(b);
         }
+        assertFalse(Files.exists(a) || Files.exists(a.getParent()), "run 0's script and directory are gone");
+        assertFalse(Files.exists(b) || Files.exists(b.getParent()) || Files.exists(b.getParent().getParent()),
+                "run 5's script and its directories are gone");
     }
 
     @Test
