@@ -96,36 +96,36 @@ final class Fills {
     static String describe() {
         return nativeFills()
                 ? "libc memset / memcpy (FFM) for byte patterns and narrow aranges of 1 MiB+ host memory; Java loops else"
-                : "Java loops (libc memset not used" + ("0".equals(System.getenv("TESSERA_NATIVE_FILL")) ? ": TESSERA_NATIVE_FILL=0)" : ")");
+                : "Java loops (libc memset not used" + (Libc.TURNED_OFF ? ": TESSERA_NATIVE_FILL=0)" : ")");
     }
 
     /**
      * glibc's (or any C library's) memset and memcpy through FFM, looked up once in the linker's default
-     * library; absent or refused (no native access), every fill stays in Java.
+     * library; turned off, absent or refused (no native access), every fill stays in Java.
      */
     private static final class Libc {
+        static final boolean TURNED_OFF = "0".equals(System.getenv("TESSERA_NATIVE_FILL"));
         static final MethodHandle MEMSET;
         static final MethodHandle MEMCPY;
 
         static {
             MethodHandle memset = null;
             MethodHandle memcpy = null;
-            try {
-                Linker linker = Linker.nativeLinker();
-                SymbolLookup libc = linker.defaultLookup();
-                FunctionDescriptor set = FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG);
-                FunctionDescriptor copy = FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG);
-                var a = libc.find("memset");
-                var c = libc.find("memcpy");
-                if (a.isPresent() && c.isPresent() && !"0".equals(System.getenv("TESSERA_NATIVE_FILL"))) {
-                    memset = linker.downcallHandle(a.get(), set);
-                    memcpy = linker.downcallHandle(c.get(), copy);
+            if (!TURNED_OFF) {
+                try {
+                    Linker linker = Linker.nativeLinker();
+                    SymbolLookup libc = linker.defaultLookup();
+                    memset = libc.find("memset").map(a -> linker.downcallHandle(a, FunctionDescriptor.of(ValueLayout.ADDRESS,
+                            ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG))).orElse(null);
+                    memcpy = libc.find("memcpy").map(a -> linker.downcallHandle(a, FunctionDescriptor.of(ValueLayout.ADDRESS,
+                            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG))).orElse(null);
+                } catch (RuntimeException e) { // IllegalCallerException without native access, UnsupportedOperationException
+                    memset = null;
                 }
-            } catch (RuntimeException e) { // IllegalCallerException without native access, UnsupportedOperationException
-                memset = memcpy = null;
             }
-            MEMSET = memset;
-            MEMCPY = memcpy;
+            boolean both = memset != null && memcpy != null;
+            MEMSET = both ? memset : null;
+            MEMCPY = both ? memcpy : null;
         }
 
         /** Host memory (a downcall cannot take the heap) of at least NATIVE_FROM bytes, and the functions found. */

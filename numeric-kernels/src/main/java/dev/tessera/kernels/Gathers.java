@@ -165,11 +165,10 @@ final class Gathers {
     }
 
     /**
-     * Copies the elements of {@code src} ({@code width} bytes each) whose mask byte is nonzero to the start of
-     * {@code dst}, in order, a run of kept elements at a time; {@code dst} has room for them (counted before).
+     * Copies the elements of {@code src} ({@code width} bytes each) whose mask byte is nonzero to {@code dst[0,
+     * selected)}, in order ({@code selected}: how many mask bytes are nonzero, counted before; {@code dst} has room for
+     * them); {@code dst}'s other elements are not written.
      */
-    /** The kept elements of src into dst[0, selected) (selected: how many mask bytes are nonzero); dst's other elements
-     * are not written. */
     static void compress(MemorySegment dst, MemorySegment src, MemorySegment mask, long n, int width, long selected) {
         switch (width) {
             case 8 -> compress8(dst, src, mask, n, selected);
