@@ -116,7 +116,8 @@ public final class Main implements Callable<Integer> {
                  ArrayStore store = maxBytes == null ? new ArrayStore() : new ArrayStore(maxBytes);
                  MainInterpreter main = new MainInterpreter(runtime, store, MainInterpreter.argv(script, args));
                  // Worker interpreters made while the script starts, for its first pool (not refilled: one script),
-                 // each importing ahead the standard modules the script imports at its top level.
+                 // each importing ahead the standard modules the script imports at its top level; none (null)
+                 // for a script that names no pools and imports no module of its own directory.
                  WorkerReserve workers = WorkerReserve.forScript(runtime, script)) {
                 if (Boolean.getBoolean("tessera.traceStartup")) {
                     System.err.printf("tessera: JVM up %.0f ms before main(); engine and main interpreter %.1f ms%n",

@@ -92,10 +92,14 @@ public final class WorkerReserve implements AutoCloseable {
      * The reserve of a cold run of {@code script} (`tessera run`): one default pool's worth (a worker per core and a
      * spare), made while the script starts and not refilled (one script), each worker importing ahead the standard
      * modules the script imports at its top level, the first one tessera's pool part as well when the script uses
-     * pools ({@link ScriptImports}).
+     * pools ({@link ScriptImports}). Null, and nothing made, for a script that neither names pools nor imports a
+     * module of its own directory ({@link ScriptImports.Found#mayUsePools}).
      */
     public static WorkerReserve forScript(PythonRuntime runtime, Path script) {
         ScriptImports.Found ahead = ScriptImports.of(script);
+        if (!ahead.mayUsePools()) {
+            return null;
+        }
         return keep(runtime, Runtime.getRuntime().availableProcessors() + 1, false, ahead.modules(), ahead.leadModules());
     }
 

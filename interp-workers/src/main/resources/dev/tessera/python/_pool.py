@@ -77,6 +77,24 @@ def _main_file():
     return _os.path.abspath(f) if f else None
 
 
+def _script_path(given):
+    """The entries the script put on sys.path itself (sys.path.insert / append at run time), absolute, in order,
+    past those in `given`: the interpreter's own (below its prefix) and '' are left out. CPython's spawn and
+    forkserver children start with their parent's sys.path, so a function of a module imported from such a
+    directory must import in a worker too (it failed with ModuleNotFoundError: the sandbox hid the directory)."""
+    home = tuple({p for p in (_sys.prefix, _sys.base_prefix, _sys.exec_prefix) if p})
+    out = []
+    for p in _sys.path:
+        if not isinstance(p, str) or not p:
+            continue
+        p = _os.path.abspath(p)
+        if p in given or p in out or any(p == h or p.startswith(h + _os.sep) for h in home):
+            continue
+        if _os.path.exists(p):
+            out.append(p)
+    return tuple(out)
+
+
 def _target(fn, what="fn"):
     """The task target (a host object) naming `fn` the way workers can find it again: by module and qualified name
     (and, for a function of the main script, the script's file), or by source code and entry point."""
@@ -307,10 +325,11 @@ class InterpreterPool(_cf.Executor):
     run once per worker; if it raises, the pool is broken (BrokenInterpreterPool). preload: modules every worker
     imports at start. task_timeout: seconds after which a task fails with DeadlineExceeded and its worker is
     replaced. allow_read: directories workers may read. sys_path: directories put on the workers' sys.path (and
-    readable); the main script's directory always is. spare_workers: started workers kept idle to replace a stopped
-    one at once (0 or 1). heap_limit: when more than this fraction of the JVM's heap is still in use after a full
-    collection, the running task that allocated the most is stopped with MemoryLimitExceeded and its worker replaced
-    (default 0.85; 1 turns it off). A task that raises MemoryError also gets a fresh worker after it."""
+    readable); the main script's directory always is, and so are the directories the script added to its own
+    sys.path (after those, ahead of the standard library: CPython's spawned children get their parent's sys.path).
+    spare_workers: started workers kept idle to replace a stopped one at once (0 or 1). heap_limit: when more than
+    this fraction of the JVM's heap is still in use after a full collection, the running task that allocated the
+    most is stopped with MemoryLimitExceeded and its worker replaced (default 0.85; 1 turns it off). A task that raises MemoryError also gets a fresh worker after it."""
 
     def __init__(self, max_workers=None, initializer=None, initargs=(), preload=(), *, task_timeout=None, allow_read=(),
                  sys_path=(), spare_workers=1, heap_limit=0.85):
@@ -335,6 +354,7 @@ class InterpreterPool(_cf.Executor):
         if isinstance(sys_path, (str, _os.PathLike)):
             sys_path = (sys_path,)
         sys_path = ((_os.path.dirname(main),) if main else ()) + tuple(_os.path.abspath(_os.fspath(p)) for p in sys_path)
+        sys_path += _script_path(sys_path)
         if isinstance(allow_read, (str, _os.PathLike)):
             allow_read = (allow_read,)
         allow = tuple(_os.path.abspath(_os.fspath(p)) for p in allow_read)

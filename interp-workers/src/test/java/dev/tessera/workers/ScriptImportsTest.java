@@ -36,12 +36,29 @@ class ScriptImportsTest {
         assertEquals(List.of("json", "helpers"), found.modules(),
                 "re.py and statistics/ beside the script shadow the standard modules; helpers is filtered in the worker");
         assertEquals(List.of(), found.leadModules(), "no pools named: nothing more for the first worker");
+        assertTrue(found.mayUsePools(), "re.py beside it is the user's: it may make pools");
         Files.writeString(script, "def main():\n    import tessera\n    tessera.InterpreterPool(2)\n");
         assertEquals(List.of("tessera"), ScriptImports.of(script).leadModules());
+        assertTrue(ScriptImports.of(script).mayUsePools());
+    }
+
+    @Test
+    void aScriptThatNamesNoPoolsAndImportsOnlyTheStandardLibraryMakesNoWorkersAhead(@TempDir Path dir) throws Exception {
+        Path script = Files.writeString(dir.resolve("main.py"), "import json\nimport concurrent.futures\nprint(json.dumps(1))\n");
+        assertFalse(ScriptImports.of(script).mayUsePools());
+        Files.writeString(script, "from concurrent.futures import InterpreterPoolExecutor\n");
+        assertTrue(ScriptImports.of(script).mayUsePools());
+        Files.writeString(script, "from concurrent import interpreters\n");
+        assertTrue(ScriptImports.of(script).mayUsePools());
+        Files.writeString(script, "from .sibling import work\n");
+        assertTrue(ScriptImports.of(script).mayUsePools(), "a relative import is the user's own package");
+        Files.writeString(dir.resolve("helpers.py"), "# the user's module\n");
+        Files.writeString(script, "import helpers\n");
+        assertTrue(ScriptImports.of(script).mayUsePools());
     }
 
     @Test
     void anUnreadableScriptImportsNothingAhead(@TempDir Path dir) {
-        assertEquals(new ScriptImports.Found(List.of(), false), ScriptImports.of(dir.resolve("missing.py")));
+        assertEquals(new ScriptImports.Found(List.of(), false, false), ScriptImports.of(dir.resolve("missing.py")));
     }
 }
