@@ -13,6 +13,8 @@ def worker_path_has(p):
 
 
 def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    print(sys.path[0] == here, sys.path.count(here), "" in sys.path)  # as under `python added_dir.py`
     lib = tempfile.mkdtemp(prefix="tessera-added-dir-")
     try:
         with open(os.path.join(lib, "added_dir_helper.py"), "w") as f:

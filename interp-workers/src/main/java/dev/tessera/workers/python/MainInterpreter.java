@@ -36,7 +36,13 @@ public final class MainInterpreter implements AutoCloseable {
                 import polyglot
                 # This thread keeps its GIL across tessera's quick host calls; those that wait give it up (Gil.java).
                 polyglot.__set_gil_locked_during_foreign_calls__(True)
-                sys.path.insert(0, path.rpartition("/")[0] or ".")
+                # sys.path[0] is the script's directory, once, as under `python path`: a new context starts with ''
+                # (the working directory, which CPython puts there for -c and the REPL only) or with it already
+                here = path.rpartition("/")[0] or "."
+                if sys.path and sys.path[0] in ("", here):
+                    sys.path[0] = here
+                else:
+                    sys.path.insert(0, here)
                 main = sys.modules["__main__"]
                 main.__dict__.pop("_tessera_run_main", None)  # the script's namespace starts clean
                 try:
@@ -61,7 +67,9 @@ public final class MainInterpreter implements AutoCloseable {
                     tb = e.__traceback__  # start at the script's own frames, as CPython shows them
                     while tb is not None and tb.tb_frame.f_code.co_filename != path:
                         tb = tb.tb_next
-                    traceback.print_exception(type(e), e, tb or e.__traceback__)
+                    # none: the script did not start (a SyntaxError, an unreadable file); CPython prints the error
+                    # alone then, and so does this, without a frame of its own
+                    traceback.print_exception(type(e), e, tb)
                     return 1
                 finally:
                     sys.stdout.flush()

@@ -62,6 +62,22 @@ class ScriptExitTest {
     }
 
     @Test
+    void aSyntaxErrorIsPrintedAsCPythonPrintsItWithoutTheRunnersFrame() throws Exception {
+        Path script = Files.writeString(dir.resolve("bad_syntax.py"), "x = 1\ndef f(:\n    pass\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status;
+        try (ArrayStore store = new ArrayStore();
+             MainInterpreter main = new MainInterpreter(PoolFixture.runtime(), store, MainInterpreter.argv(script, List.of()),
+                     System.in, new ByteArrayOutputStream(), err, System.getenv())) {
+            status = main.runScript(script);
+        }
+        String printed = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, printed);
+        assertTrue(printed.contains("bad_syntax.py\", line 2") && printed.contains("SyntaxError"), printed);
+        assertFalse(printed.contains("Traceback") || printed.contains("_tessera_run_main"), printed);
+    }
+
+    @Test
     void exitStatusIsTheScriptsAsUnderCPython() throws Exception {
         assertEquals(0, run("exit_status", "print").status());
         assertEquals(0, run("exit_status", "exit-0").status());

@@ -13,7 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A script's own sys.path reaches its workers, as a spawned child's does under CPython. */
+/** A script's sys.path is CPython's (its directory first, once; no working directory), and reaches its workers. */
 class ScriptPathTest {
     @TempDir
     Path dir;
@@ -34,6 +34,6 @@ class ScriptPathTest {
         }
         String stderr = err.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, stderr);
-        assertEquals(List.of("42", "True False"), out.toString(StandardCharsets.UTF_8).strip().lines().toList(), stderr);
+        assertEquals(List.of("True 1 False", "42", "True False"), out.toString(StandardCharsets.UTF_8).strip().lines().toList(), stderr);
     }
 }
