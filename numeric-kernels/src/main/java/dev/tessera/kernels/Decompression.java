@@ -4,7 +4,6 @@ import dev.tessera.codecs.Codecs;
 import dev.tessera.codecs.Format;
 import dev.tessera.codecs.Shuffle;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Decompresses a chunk straight into its place in a destination run (no copy through the heap), and undoes the
@@ -73,15 +72,7 @@ public final class Decompression {
 
     /** The inverse of {@link #unshuffle}, for writers of test data. */
     public static void shuffle(MemorySegment in, MemorySegment out, long bytes, int width) {
-        long count = bytes / width;
-        for (int b = 0; b < width; b++) {
-            long base = b * count;
-            for (long i = 0; i < count; i++) {
-                out.set(ValueLayout.JAVA_BYTE, base + i, in.get(ValueLayout.JAVA_BYTE, i * width + b));
-            }
-        }
-        long done = count * width;
-        MemorySegment.copy(in, done, out, done, bytes - done);
+        Shuffle.shuffle(in, out, bytes, width);
     }
 
     private static long decode(MemorySegment src, MemorySegment out, Codec codec) {
