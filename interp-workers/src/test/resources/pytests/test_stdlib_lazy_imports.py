@@ -56,6 +56,19 @@ class LazyImports(unittest.TestCase):
         self.assertIn("Traceback (most recent call last)", printed)
         self.assertIn("ValueError: from a thread", printed)
 
+    def test_the_edited_modules_keep_their_line_numbers(self):
+        # A traceback through them shows the lines that ran: an edit that dropped or added a line showed every
+        # later frame one line early (concurrent.futures' `result` as `elif self._state == FINISHED:`).
+        import concurrent.futures._base as base
+        for function, first in ((base.Future.result, "    def result(self, timeout=None):\n"),
+                                (base.Future.set_exception, "    def set_exception(self, exception):\n"),
+                                (threading.Thread.start, "    def start(self):\n"),
+                                (threading.excepthook, "    def excepthook(args, /):\n")):
+            code = function.__code__
+            with open(code.co_filename, encoding="utf-8") as f:
+                lines = f.readlines()
+            self.assertEqual(lines[code.co_firstlineno - 1], first, f"{code.co_filename}:{code.co_firstlineno}")
+
 
 if __name__ == "__main__":
     unittest.main()

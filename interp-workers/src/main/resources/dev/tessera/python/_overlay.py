@@ -74,7 +74,8 @@ class _LazyImportsLoader(_WrappedLoader):
     concurrent.futures' LOGGER, used when a done-callback raises or a future is in a wrong state) and `traceback` (for
     threading's excepthook: GraalPy's _thread has no _excepthook), with re, enum, tokenize and the rest that come with
     them, took 1.9-2.8 s, most of the time a cold script's first pool took to its first result; CPython imports them
-    in milliseconds. Each edit must find its text exactly once, else the module (another GraalPy's) runs as it is."""
+    in milliseconds. Each edit must find its text exactly once, else the module (another GraalPy's) runs as it is,
+    and must keep the text's line count, so that a traceback through the module shows the lines that ran."""
 
     def __init__(self, loader, edits, after=None):
         super().__init__(loader)
@@ -85,7 +86,7 @@ class _LazyImportsLoader(_WrappedLoader):
             text = self.loader.get_data(self.loader.get_filename(module.__name__)).decode("utf-8")
         except (AttributeError, ImportError, OSError, UnicodeDecodeError):
             text = None
-        if text is None or any(text.count(old) != 1 for old, _ in self.edits):
+        if text is None or any(text.count(old) != 1 or old.count("\n") != new.count("\n") for old, new in self.edits):
             self.loader.exec_module(module)
             return
         for old, new in self.edits:
@@ -98,16 +99,15 @@ class _LazyImportsLoader(_WrappedLoader):
 
 
 def _futures_base(loader):
-    return _LazyImportsLoader(loader, (("import logging\n", ""),
+    return _LazyImportsLoader(loader, (("import logging\n", "\n"),
                                        ('LOGGER = logging.getLogger("concurrent.futures")\n', "LOGGER = None\n")),
                               after=lambda module: setattr(module, "LOGGER", _LazyLogger(module)))
 
 
 def _threading(loader):
     return _LazyImportsLoader(loader, (("    from traceback import print_exception as _print_exception\n",
-                                        "    def _print_exception(*args, **kwargs):\n"
-                                        "        from traceback import print_exception\n"
-                                        "        return print_exception(*args, **kwargs)\n"),))
+                                        "    def _print_exception(*args, **kwargs): from traceback import print_exception; "
+                                        "return print_exception(*args, **kwargs)\n"),))
 
 
 class _OverlayFinder:
