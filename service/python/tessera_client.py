@@ -303,11 +303,13 @@ class Job:
                 raise TimeoutError(f"job {self.id} has not ended within {timeout} s")
 
 
-def run_script(script, args=(), path=None, out=None, err=None):
+def run_script(script, args=(), path=None, out=None, err=None, inp=None):
     """Runs a script in the service's warm main interpreter, streaming its output to out/err (binary streams;
-    default this process's stdout/stderr); returns its exit status. Closing the connection (e.g. Ctrl-C here)
-    stops the script in the service."""
-    return _launch({"op": "run", "script": os.path.abspath(script), "args": [str(a) for a in args]}, path, out, err)
+    default this process's stdout/stderr) and `inp` (a binary stream, e.g. sys.stdin.buffer; default none: the
+    script reads end of file at once) to its standard input; returns its exit status. Closing the connection (e.g.
+    Ctrl-C here) stops the script in the service."""
+    return _launch({"op": "run", "script": os.path.abspath(script), "args": [str(a) for a in args]}, path, out, err,
+                   inp)
 
 
 def run_example(args, path=None, out=None, err=None):
@@ -315,13 +317,16 @@ def run_example(args, path=None, out=None, err=None):
     return _launch({"op": "example", "args": [str(a) for a in args]}, path, out, err)
 
 
-def _launch(request, path, out, err):
+def _launch(request, path, out, err, inp=None):
     out = out or sys.stdout.buffer
     err = err or sys.stderr.buffer
     with connect(path) as c:
         if not c.scripts:
             raise ServiceUnavailable("the service was started with --no-scripts")
-        c._call({**request, "cwd": os.getcwd()})
+        forward = inp is not None and "stdin" in c.frames  # a service that takes no input: the script reads end of file
+        c._call({**request, "cwd": os.getcwd(), **({"stdin": True} if forward else {})})
+        if forward:
+            _forward_input(c, inp)
         streams = {c.frames["stdout"]: out, c.frames["stderr"]: err}
         exit_kind = c.frames["exit"]
         while True:
@@ -334,6 +339,28 @@ def _launch(request, path, out, err):
             if stream is not None:
                 stream.write(data)
                 stream.flush()
+
+
+def _forward_input(c, inp):
+    """Sends `inp` to the running script as stdin frames, then the end frame, from a thread of its own (the script
+    may read its input while it writes output, or never read it; a daemon thread is left blocked in a read of a
+    terminal that nobody types into when the script ends)."""
+    import threading
+    data_kind, end_kind = c.frames["stdin"], c.frames["stdin_end"]
+    read = getattr(inp, "read1", inp.read)
+
+    def pump():
+        try:
+            while True:
+                data = read(65536)
+                if not data:
+                    break
+                c._sock.sendall(bytes([data_kind]) + len(data).to_bytes(4, "big") + data)
+            c._sock.sendall(bytes([end_kind]) + bytes(4))
+        except (OSError, ValueError):
+            pass  # the run ended and the connection closed, or this input was closed
+
+    threading.Thread(target=pump, name="tessera-client-stdin", daemon=True).start()
 
 
 def _unmap_unused(refs):
@@ -367,7 +394,8 @@ def _main(argv):
         print(f"tessera: no such script: {argv[1]}", file=sys.stderr)
         return 2
     try:
-        return run_script(argv[1], argv[2:]) if argv[0] == "run" else run_example(argv[1:])
+        stdin = sys.stdin.buffer if sys.stdin is not None else None  # None: the launcher's stdin was closed
+        return run_script(argv[1], argv[2:], inp=stdin) if argv[0] == "run" else run_example(argv[1:])
     except ServiceUnavailable as e:  # nothing ran: a cold run instead, when a launcher was named
         if launcher is None:
             print(f"tessera: {e}", file=sys.stderr)

@@ -18,9 +18,9 @@ def run(name, *args):
     return run_file(os.path.join(scripts, name), *args)
 
 
-def run_file(path, *args):
+def run_file(path, *args, inp=None):
     out, err = io.BytesIO(), io.BytesIO()
-    status = tc.run_script(path, args, path=sock_path, out=out, err=err)
+    status = tc.run_script(path, args, path=sock_path, out=out, err=err, inp=inp)
     return status, out.getvalue().decode(), err.getvalue().decode()
 
 
@@ -35,6 +35,18 @@ class Runs(unittest.TestCase):
         self.assertEqual(err, "to stderr\n")
         with open(os.path.join(work, "made_by_script.txt")) as f:
             self.assertEqual(f.read(), "written")
+
+    def test_the_clients_input_is_the_scripts_stdin(self):
+        status, out, err = run_file(os.path.join(scripts, "reads_stdin.py"), inp=io.BytesIO(b"line one\nline two\n"))
+        self.assertEqual((status, out), (0, "first 'line one' rest 'line two\\n'\n"), err)
+        # more than the service holds unread (1 MiB): it waits for the script to read
+        import zlib
+        big = bytes(range(256)) * 12_000 + b"\n"
+        status, out, err = run_file(os.path.join(scripts, "reads_stdin.py"), "bytes", inp=io.BytesIO(big))
+        self.assertEqual((status, out), (0, f"{len(big)} bytes, crc {zlib.crc32(big)}\n"), err)
+        # no input given: end of file at once, as before
+        status, out, err = run_file(os.path.join(scripts, "reads_stdin.py"))
+        self.assertEqual((status, out), (0, "first None rest ''\n"), err)
 
     def test_exit_statuses(self):
         self.assertEqual(run("exits.py", "sys.exit")[:2], (3, "before sys.exit\n"))

@@ -218,7 +218,7 @@ public final class ArrayService implements AutoCloseable {
             return;
         }
         out.write(line(ok().with(RUNNING, true).json()));
-        RunFrames frames = new RunFrames(out, client);
+        RunFrames frames = new RunFrames(out, client, r.has(STDIN) && r.get(STDIN).getAsBoolean());
         ScriptRunner.Running running;
         try {
             running = example ? scripts.startExample(args, cwd, frames) : scripts.start(script, args, cwd, frames);
@@ -227,17 +227,55 @@ public final class ArrayService implements AutoCloseable {
             frames.exit(2);
             return;
         }
-        ByteBuffer ignored = ByteBuffer.allocate(256);
-        try {
-            while (client.read(ignored) >= 0) { // the client sends nothing; its end of file means it went away
-                ignored.clear();
-            }
-        } catch (IOException closedAtExit) {
-            // the exit frame was sent and the connection closed
-        }
+        forwardInput(client, frames.input()); // returns when the client has gone, or the connection closed at exit
         if (!frames.exited()) {
             running.cancel();
         }
+    }
+
+    /**
+     * The client's standard input, in frames (kind, 4-byte big-endian length, bytes: {@link Protocol.Frame#STDIN},
+     * then {@link Protocol.Frame#STDIN_END}), into the script's; other kinds are skipped. Returns at the connection's
+     * end of file: the client went away, or the script's exit closed the connection.
+     */
+    private static void forwardInput(SocketChannel client, ScriptInput input) {
+        // The channel's own reads (not a stream over it, which would hold the channel's blocking lock against the
+        // script's output frames while it waits)
+        ByteBuffer header = ByteBuffer.allocate(5);
+        try {
+            while (readFully(client, header.clear())) {
+                int kind = header.get(0) & 0xFF;
+                int size = header.getInt(1);
+                if (size < 0 || size > ScriptInput.LIMIT) {
+                    return; // not a client of this protocol: treated as gone
+                }
+                ByteBuffer data = ByteBuffer.allocate(size);
+                if (!readFully(client, data)) {
+                    return;
+                }
+                if (kind == Protocol.Frame.STDIN.kind) {
+                    input.offer(data.array());
+                } else if (kind == Protocol.Frame.STDIN_END.kind) {
+                    input.end();
+                }
+            }
+        } catch (IOException gone) {
+            // end of file, or the connection closed at the script's exit
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            input.end();
+        }
+    }
+
+    /** Fills {@code b} from the channel; false at end of file. */
+    private static boolean readFully(SocketChannel c, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            if (c.read(b) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private WarmUp warmUp() {

@@ -107,7 +107,8 @@ final class Protocol {
 
     /** The kinds of frame a run's connection carries after its reply line. */
     enum Frame {
-        STDOUT(1), STDERR(2), EXIT(3);
+        // 1-3 go to the client; STDIN and STDIN_END come from it: its standard input, and that input's end
+        STDOUT(1), STDERR(2), EXIT(3), STDIN(4), STDIN_END(5);
 
         final int kind;
 
@@ -115,7 +116,7 @@ final class Protocol {
             this.kind = kind;
         }
 
-        /** {@code {"stdout": 1, "stderr": 2, "exit": 3}}: what {@code hello} tells clients. */
+        /** {@code {"stdout": 1, "stderr": 2, "exit": 3, "stdin": 4, "stdin_end": 5}}: what {@code hello} tells clients. */
         static JsonObject table() {
             JsonObject o = new JsonObject();
             for (Frame f : values()) {
@@ -155,6 +156,8 @@ final class Protocol {
     static final String JOB = "job";
     static final String SCRIPT = "script";
     static final String CWD = "cwd";
+    /** In a run request: true when the client forwards its standard input (stdin frames), else the script reads none. */
+    static final String STDIN = "stdin";
     static final String PID = "pid";
     static final String PROTOCOL = "protocol";
     static final String DESCRIPTORS = "descriptors";

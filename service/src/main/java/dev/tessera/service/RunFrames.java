@@ -7,19 +7,27 @@ import java.nio.channels.SocketChannel;
 /**
  * A script's output to its {@code tessera run} client: frames of one kind byte ({@link Protocol.Frame}), a 4-byte
  * big-endian length, the bytes. Any thread of the script may write; frames never interleave. Once the client is
- * gone, output is dropped (the script is being cancelled).
+ * gone, output is dropped (the script is being cancelled). The client's standard input comes the other way, in
+ * frames of the same shape, into {@link #in()}.
  */
 final class RunFrames implements ScriptRunner.Output {
     private final OutputStream sink;
     private final SocketChannel channel;
     private final OutputStream out = new Stream(Protocol.Frame.STDOUT);
     private final OutputStream err = new Stream(Protocol.Frame.STDERR);
+    private final ScriptInput input = new ScriptInput();
+    private final boolean forwarded;
     private boolean gone;
     private volatile boolean exited;
 
-    RunFrames(OutputStream sink, SocketChannel channel) {
+    /** {@code forwarded}: the client sends its standard input (else the script reads end of file at once). */
+    RunFrames(OutputStream sink, SocketChannel channel, boolean forwarded) {
         this.sink = sink;
         this.channel = channel;
+        this.forwarded = forwarded;
+        if (!forwarded) {
+            input.close(); // stdin frames it was not told of are dropped
+        }
     }
 
     @Override
@@ -32,6 +40,16 @@ final class RunFrames implements ScriptRunner.Output {
         return err;
     }
 
+    @Override
+    public java.io.InputStream in() {
+        return forwarded ? input : java.io.InputStream.nullInputStream();
+    }
+
+    /** Where the client's stdin frames go. */
+    ScriptInput input() {
+        return input;
+    }
+
     boolean exited() {
         return exited;
     }
@@ -41,6 +59,7 @@ final class RunFrames implements ScriptRunner.Output {
     public void exit(int status) {
         frame(Protocol.Frame.EXIT, new byte[] {(byte) (status >>> 24), (byte) (status >>> 16), (byte) (status >>> 8), (byte) status}, 0, 4);
         exited = true;
+        input.close(); // what the client still sends is dropped
         try {
             channel.close();
         } catch (IOException ignored) {

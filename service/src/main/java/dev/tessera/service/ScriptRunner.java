@@ -57,6 +57,11 @@ final class ScriptRunner implements AutoCloseable {
 
         OutputStream err();
 
+        /** The script's standard input (none: it reads end of file at once). */
+        default java.io.InputStream in() {
+            return java.io.InputStream.nullInputStream();
+        }
+
         void exit(int status);
     }
 
@@ -284,6 +289,7 @@ final class ScriptRunner implements AutoCloseable {
         private volatile boolean cancelled;
         private final Redirect out = new Redirect();
         private final Redirect err = new Redirect();
+        private final InputRedirect in = new InputRedirect();
 
         static CompletableFuture<Spare> make(ScriptRunner owner) {
             CompletableFuture<Spare> ready = new CompletableFuture<>();
@@ -297,7 +303,7 @@ final class ScriptRunner implements AutoCloseable {
             ArrayStore store = owner.maxBytes == null ? new ArrayStore() : new ArrayStore(owner.maxBytes);
             long made = System.nanoTime();
             try {
-                main = new MainInterpreter(owner.runtime, store, List.of(""), java.io.InputStream.nullInputStream(), out, err);
+                main = new MainInterpreter(owner.runtime, store, List.of(""), in, out, err);
                 main.warmUp();
             } catch (RuntimeException | Error e) {
                 store.close();
@@ -318,6 +324,7 @@ final class ScriptRunner implements AutoCloseable {
             }
             out.target = r.output.out();
             err.target = r.output.err();
+            in.source = r.output.in();
             int status;
             long t0 = System.nanoTime();
             long t1 = t0;
@@ -379,6 +386,26 @@ final class ScriptRunner implements AutoCloseable {
     }
 
     /** An output stream whose destination is set when the spare is given its script. */
+    /** The spare's standard input: nothing until its request comes, then the request's (see {@link Output#in}). */
+    private static final class InputRedirect extends java.io.InputStream {
+        volatile java.io.InputStream source = java.io.InputStream.nullInputStream();
+
+        @Override
+        public int read() throws java.io.IOException {
+            return source.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws java.io.IOException {
+            return source.read(b, off, len);
+        }
+
+        @Override
+        public int available() throws java.io.IOException {
+            return source.available();
+        }
+    }
+
     private static final class Redirect extends OutputStream {
         volatile OutputStream target = OutputStream.nullOutputStream();
 
