@@ -347,7 +347,11 @@ def _forward_input(c, inp):
     terminal that nobody types into when the script ends)."""
     import threading
     data_kind, end_kind = c.frames["stdin"], c.frames["stdin_end"]
-    read = getattr(inp, "read1", inp.read)
+    try:  # a file's descriptor, read without its buffer's lock: a thread blocked holding that lock (a terminal or an
+        fd = inp.fileno()  # open pipe with nothing to read) makes CPython abort at exit ("could not acquire lock")
+        read = lambda n: os.read(fd, n)  # noqa: E731
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError and a ValueError
+        read = getattr(inp, "read1", inp.read)
 
     def pump():
         try:

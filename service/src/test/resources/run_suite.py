@@ -48,6 +48,19 @@ class Runs(unittest.TestCase):
         status, out, err = run_file(os.path.join(scripts, "reads_stdin.py"))
         self.assertEqual((status, out), (0, "first None rest ''\n"), err)
 
+    def test_the_command_line_client_ends_with_its_stdin_open_and_empty(self):
+        # as a parent's pipe that is never written nor closed (a Java ProcessBuilder's default): the client's reader
+        # of it must not keep the client from ending (it aborted at exit, holding stdin's buffer lock)
+        p = subprocess.Popen([sys.executable, os.path.join(client_dir, "tessera_client.py"), "run",
+                              os.path.join(scripts, "echo_args.py"), "x"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, TESSERA_SOCKET=sock_path))
+        try:
+            out, err = p.stdout.read(), p.stderr.read()  # to their end: the client exited (stdin still open)
+            p.wait(timeout=60)
+        finally:
+            p.stdin.close()
+        self.assertEqual((p.returncode, out.decode()), (0, f"argv ['x'] cwd {work}\n"), err.decode())
+
     def test_exit_statuses(self):
         self.assertEqual(run("exits.py", "sys.exit")[:2], (3, "before sys.exit\n"))
         self.assertEqual(run("exits.py", "os._exit")[:2], (5, "before os._exit\n"))
