@@ -227,7 +227,7 @@ public final class ArrayService implements AutoCloseable {
             frames.exit(2);
             return;
         }
-        forwardInput(client, frames.input()); // returns when the client has gone, or the connection closed at exit
+        forwardInput(client, frames.in()); // returns when the client has gone, or the connection closed at exit
         if (!frames.exited()) {
             running.cancel();
         }

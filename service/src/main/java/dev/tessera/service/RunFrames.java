@@ -16,7 +16,6 @@ final class RunFrames implements ScriptRunner.Output {
     private final OutputStream out = new Stream(Protocol.Frame.STDOUT);
     private final OutputStream err = new Stream(Protocol.Frame.STDERR);
     private final ScriptInput input = new ScriptInput();
-    private final boolean forwarded;
     private boolean gone;
     private volatile boolean exited;
 
@@ -24,9 +23,8 @@ final class RunFrames implements ScriptRunner.Output {
     RunFrames(OutputStream sink, SocketChannel channel, boolean forwarded) {
         this.sink = sink;
         this.channel = channel;
-        this.forwarded = forwarded;
         if (!forwarded) {
-            input.close(); // stdin frames it was not told of are dropped
+            input.close(); // the script reads end of file at once; stdin frames it was not told of are dropped
         }
     }
 
@@ -40,13 +38,9 @@ final class RunFrames implements ScriptRunner.Output {
         return err;
     }
 
+    /** The script's standard input, where the client's stdin frames go. */
     @Override
-    public java.io.InputStream in() {
-        return forwarded ? input : java.io.InputStream.nullInputStream();
-    }
-
-    /** Where the client's stdin frames go. */
-    ScriptInput input() {
+    public ScriptInput in() {
         return input;
     }
 

@@ -23,22 +23,18 @@ final class ScriptInput extends InputStream {
     private boolean ended; // the client's input ended
     private boolean closed; // the script ended: nothing more is read
 
-    /** Bytes from the client; waits while {@link #LIMIT} bytes are unread. False once the script has ended. */
-    boolean offer(byte[] data) throws InterruptedException {
+    /** Bytes from the client; waits while {@link #LIMIT} bytes are unread. Dropped once the script or the input ended. */
+    void offer(byte[] data) throws InterruptedException {
         lock.lock();
         try {
             while (!closed && waiting > 0 && waiting + data.length > LIMIT) {
                 changed.await();
             }
-            if (closed || ended) {
-                return !closed;
-            }
-            if (data.length > 0) {
+            if (!closed && !ended && data.length > 0) {
                 chunks.add(data);
                 waiting += data.length;
                 changed.signalAll();
             }
-            return true;
         } finally {
             lock.unlock();
         }
@@ -105,7 +101,7 @@ final class ScriptInput extends InputStream {
         }
     }
 
-    /** The script ended: reads return -1, offers drop their bytes and return false. */
+    /** The script ended (or gets no input): reads return -1, offers drop their bytes. */
     @Override
     public void close() {
         lock.lock();

@@ -193,9 +193,9 @@ public final class WarmUp {
 
     /**
      * The script of one run: a file of the warm-up script's text whose module has globals of its own ahead of it
-     * ({@code n + 1} of them), as users' scripts differ. GraalPy's caches of attribute lookups on a module specialise on its shape (its
-     * globals, in order): runs of one and the same script left them specialised on that one, and a user's first
-     * script, whose main module has another shape, invalidated the compiled code around them (the worker's task
+     * ({@code n + 1} of them), as users' scripts differ. GraalPy's caches of attribute lookups on a module
+     * specialise on its shape (its globals, in order): runs of one and the same script left them specialised on
+     * that one, and a user's first script, whose main module has another shape, invalidated the compiled code around them (the worker's task
      * loop, which inlines the lookup of a task's function, and the pool's target lookup: `TraceTransferToInterpreter`
      * showed {@code getattr(module, name)} in {@code _function} and the main module's {@code __file__}), which then ran
      * interpreted for seconds while it compiled again. Twelve shapes take those caches past their limit during the
