@@ -329,7 +329,8 @@ class InterpreterPool(_cf.Executor):
     sys.path (after those, ahead of the standard library: CPython's spawned children get their parent's sys.path).
     spare_workers: started workers kept idle to replace a stopped one at once (0 or 1). heap_limit: when more than
     this fraction of the JVM's heap is still in use after a full collection, the running task that allocated the
-    most is stopped with MemoryLimitExceeded and its worker replaced (default 0.85; 1 turns it off). A task that raises MemoryError also gets a fresh worker after it."""
+    most is stopped with MemoryLimitExceeded and its worker replaced (default 0.85; 1 turns it off). A task that
+    raises MemoryError also gets a fresh worker after it."""
 
     def __init__(self, max_workers=None, initializer=None, initargs=(), preload=(), *, task_timeout=None, allow_read=(),
                  sys_path=(), spare_workers=1, heap_limit=0.85):

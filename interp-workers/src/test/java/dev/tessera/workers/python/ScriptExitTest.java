@@ -49,7 +49,11 @@ class ScriptExitTest {
     }
 
     Ran run(Map<String, String> env, String program, String... args) throws Exception {
-        Path script = copy(program);
+        return runFile(env, copy(program), args);
+    }
+
+    /** Runs the script file as `tessera run` does, in a main interpreter of its own. */
+    static Ran runFile(Map<String, String> env, Path script, String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status;
@@ -64,15 +68,9 @@ class ScriptExitTest {
     @Test
     void aSyntaxErrorIsPrintedAsCPythonPrintsItWithoutTheRunnersFrame() throws Exception {
         Path script = Files.writeString(dir.resolve("bad_syntax.py"), "x = 1\ndef f(:\n    pass\n");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status;
-        try (ArrayStore store = new ArrayStore();
-             MainInterpreter main = new MainInterpreter(PoolFixture.runtime(), store, MainInterpreter.argv(script, List.of()),
-                     System.in, new ByteArrayOutputStream(), err, System.getenv())) {
-            status = main.runScript(script);
-        }
-        String printed = err.toString(StandardCharsets.UTF_8);
-        assertEquals(1, status, printed);
+        Ran ran = runFile(System.getenv(), script);
+        String printed = ran.err();
+        assertEquals(1, ran.status(), printed);
         assertTrue(printed.contains("bad_syntax.py\", line 2") && printed.contains("SyntaxError"), printed);
         assertFalse(printed.contains("Traceback") || printed.contains("_tessera_run_main"), printed);
     }

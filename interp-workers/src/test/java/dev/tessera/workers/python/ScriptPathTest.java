@@ -2,11 +2,7 @@ package dev.tessera.workers.python;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tessera.shm.ArrayStore;
-import dev.tessera.workers.PoolFixture;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,16 +20,8 @@ class ScriptPathTest {
         try (InputStream in = ScriptPathTest.class.getResourceAsStream("/programs/script_path/added_dir.py")) {
             Files.copy(in, script);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status;
-        try (ArrayStore store = new ArrayStore();
-             MainInterpreter main = new MainInterpreter(PoolFixture.runtime(), store, MainInterpreter.argv(script, List.of()),
-                     System.in, out, err, System.getenv())) {
-            status = main.runScript(script);
-        }
-        String stderr = err.toString(StandardCharsets.UTF_8);
-        assertEquals(0, status, stderr);
-        assertEquals(List.of("True 1 False", "42", "True False"), out.toString(StandardCharsets.UTF_8).strip().lines().toList(), stderr);
+        ScriptExitTest.Ran ran = ScriptExitTest.runFile(System.getenv(), script);
+        assertEquals(0, ran.status(), ran.err());
+        assertEquals(List.of("True 1 False", "42", "True False"), ran.out().strip().lines().toList(), ran.err());
     }
 }
